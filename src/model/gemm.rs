@@ -1,0 +1,596 @@
+//! Single-precision matrix multiply with pre-packed right-hand sides.
+//!
+//! Why our own: every output element is one fused-multiply-add chain over k in
+//! ascending order, started from zero, whatever the matrix shape, the blocking,
+//! the thread count or the SIMD width. A row of `A·B` therefore has the same bits
+//! whether it is computed alone or inside a batch of thousands, which is what
+//! makes `zeroshot`'s output bytes independent of batch size and threads.
+//! Weights are packed once at load time into column panels the micro-kernel
+//! streams straight from memory.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use super::math::{self, Activation};
+
+/// Depth of one pass over k; a `KC x NR` slice of B stays in L1 while MR-row
+/// slivers of A stream past it.
+const KC: usize = 256;
+
+/// A micro-kernel: computes an `MR x NR` tile of `C (+)= A_packed · B_packed`
+/// over `kc` steps. `a` holds `kc` groups of MR values, `b` holds `kc` groups of
+/// NR values. With `load` the tile continues from the values already in `c`.
+type KernelFn = unsafe fn(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool);
+
+pub struct Kernel {
+    pub name: &'static str,
+    pub mr: usize,
+    pub nr: usize,
+    f: KernelFn,
+}
+
+static KERNEL: OnceLock<Kernel> = OnceLock::new();
+
+/// The micro-kernel for this CPU, chosen once. `ZEROSHOT_KERNEL=generic|avx2|avx512`
+/// forces one (for tests and benchmarks); an unsupported choice falls back.
+pub fn kernel() -> &'static Kernel {
+    KERNEL.get_or_init(|| {
+        let wanted = std::env::var("ZEROSHOT_KERNEL").ok();
+        select_kernel(wanted.as_deref())
+    })
+}
+
+fn select_kernel(wanted: Option<&str>) -> Kernel {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let avx512 = std::arch::is_x86_feature_detected!("avx512f");
+        let avx2 = std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma");
+        match wanted {
+            Some("generic") => {}
+            Some("avx2") if avx2 => return x86::avx2_kernel(),
+            _ if avx512 && wanted != Some("avx2") => return x86::avx512_kernel(),
+            _ if avx2 => return x86::avx2_kernel(),
+            _ => {}
+        }
+    }
+    let _ = wanted;
+    Kernel { name: "generic", mr: generic::MR, nr: generic::NR, f: generic::kernel }
+}
+
+/// Right-hand side `B` (k rows, n columns) packed into column panels of the
+/// kernel's NR width: panel `p` stores, for each k, the NR values
+/// `B[k][p*NR .. p*NR+NR]` (zero beyond n).
+#[derive(Default, Clone)]
+pub struct PackedB {
+    k: usize,
+    n: usize,
+    nr: usize,
+    data: Vec<f32>,
+}
+
+impl PackedB {
+    /// `B = W^T` for a weight stored row-major as `[n][k]` (PyTorch's Linear layout).
+    pub fn from_weight(w: &[f32], n: usize, k: usize) -> Self {
+        assert_eq!(w.len(), n * k, "weight shape");
+        let mut p = PackedB::default();
+        p.pack_nk(w, k, n, k);
+        p
+    }
+
+    /// Packs `B[kk][j] = src[j*ld + kk]` (rows of `src` are columns of B).
+    pub fn pack_nk(&mut self, src: &[f32], ld: usize, n: usize, k: usize) {
+        self.reset(k, n);
+        let nr = self.nr;
+        for p in 0..self.panels() {
+            let panel = &mut self.data[p * k * nr..(p + 1) * k * nr];
+            for c in 0..nr.min(n - p * nr) {
+                let row = &src[(p * nr + c) * ld..(p * nr + c) * ld + k];
+                for (kk, &v) in row.iter().enumerate() {
+                    panel[kk * nr + c] = v;
+                }
+            }
+        }
+    }
+
+    /// Packs `B[kk][j] = src[kk*ld + j]` (row-major B).
+    pub fn pack_kn(&mut self, src: &[f32], ld: usize, k: usize, n: usize) {
+        self.reset(k, n);
+        let nr = self.nr;
+        for p in 0..self.panels() {
+            let width = nr.min(n - p * nr);
+            let panel = &mut self.data[p * k * nr..(p + 1) * k * nr];
+            for kk in 0..k {
+                let row = &src[kk * ld + p * nr..kk * ld + p * nr + width];
+                panel[kk * nr..kk * nr + width].copy_from_slice(row);
+            }
+        }
+    }
+
+    fn reset(&mut self, k: usize, n: usize) {
+        self.k = k;
+        self.n = n;
+        self.nr = kernel().nr;
+        let len = n.div_ceil(self.nr) * self.nr * k;
+        self.data.clear();
+        self.data.resize(len, 0.0);
+    }
+
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    pub fn nr(&self) -> usize {
+        self.nr
+    }
+
+    pub fn panels(&self) -> usize {
+        self.n.div_ceil(self.nr.max(1))
+    }
+
+    /// The panel holding column `j`.
+    pub fn panel_of(&self, j: usize) -> usize {
+        j / self.nr
+    }
+
+    /// Number of C columns a product over these panels yields.
+    pub fn cols_of(&self, panels: &Range<usize>) -> usize {
+        (panels.end * self.nr).min(self.n).saturating_sub(panels.start * self.nr)
+    }
+
+    /// `B[kk][j]`, read back from the packed layout.
+    pub fn at(&self, kk: usize, j: usize) -> f32 {
+        self.data[(j / self.nr) * self.k * self.nr + kk * self.nr + j % self.nr]
+    }
+
+    /// Bytes held, for memory accounting.
+    pub fn bytes(&self) -> usize {
+        self.data.len() * 4
+    }
+}
+
+/// What to do with each finished row segment of C, while it is still in cache.
+#[derive(Clone, Copy)]
+pub enum Epilogue<'a> {
+    None,
+    /// `c += bias[col]`, then the activation.
+    Bias(&'a [f32], Activation),
+    /// `c += bias[col] + residual[row][col]` (residual row-major with its stride).
+    BiasResidual(&'a [f32], &'a [f32], usize),
+}
+
+/// Whether a product may use the thread pool. Products computed inside an
+/// already-parallel task (attention heads) run serially.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Par {
+    Serial,
+    Pool,
+}
+
+#[derive(Clone, Copy)]
+struct SyncPtr(*mut f32);
+unsafe impl Send for SyncPtr {}
+unsafe impl Sync for SyncPtr {}
+
+/// `C[m x cols] = A[m x k] · B[:, panels]` followed by the epilogue.
+///
+/// `A` is row-major with stride `lda`; C's column 0 is B's column
+/// `panels.start * NR`, and C gets every B column up to the end of the last
+/// panel that exists (`min(panels.end*NR, n)`). C is row-major with stride `ldc`.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm(
+    a: &[f32],
+    lda: usize,
+    m: usize,
+    b: &PackedB,
+    panels: Range<usize>,
+    c: &mut [f32],
+    ldc: usize,
+    epilogue: Epilogue,
+    par: Par,
+) {
+    if m == 0 || panels.is_empty() {
+        return;
+    }
+    let ncols = b.cols_of(&panels);
+    assert!(c.len() >= (m - 1) * ldc + ncols, "C too short");
+    // SAFETY: the slice covers every element the product writes.
+    unsafe { gemm_ptr(a, lda, m, b, panels, c.as_mut_ptr(), ldc, epilogue, par) }
+}
+
+/// [`gemm`] writing through a raw pointer, for callers that fill interleaved
+/// column blocks of one matrix from several threads (attention heads).
+///
+/// # Safety
+/// `c` must be valid for writes at `c + i*ldc + j` for every row `i < m` and
+/// column `j < b.cols_of(&panels)`, and no other thread may touch those elements.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_ptr(
+    a: &[f32],
+    lda: usize,
+    m: usize,
+    b: &PackedB,
+    panels: Range<usize>,
+    c: *mut f32,
+    ldc: usize,
+    epilogue: Epilogue,
+    par: Par,
+) {
+    let kern = kernel();
+    assert_eq!(b.nr, kern.nr, "B was packed for another kernel");
+    let k = b.k;
+    if m == 0 || panels.is_empty() {
+        return;
+    }
+    assert!(panels.end <= b.panels());
+    let col0 = panels.start * kern.nr;
+    let ncols = b.cols_of(&panels);
+    assert!(a.len() >= (m - 1) * lda + k, "A too short");
+    assert!(ldc >= ncols && lda >= k);
+
+    let mc = kern.mr * 8;
+    let row_blocks = m.div_ceil(mc);
+    let threads = if par == Par::Pool { rayon::current_num_threads() } else { 1 };
+    // Enough work items to keep every thread busy: split columns when rows are few.
+    let npan = panels.len();
+    let col_groups = if row_blocks >= threads * 2 { 1 } else { (threads * 4).div_ceil(row_blocks).min(npan) };
+    let per_group = npan.div_ceil(col_groups);
+    let col_groups = npan.div_ceil(per_group);
+    let items = row_blocks * col_groups;
+    let cptr = SyncPtr(c);
+
+    let run = |item: usize| {
+        let rb = item / col_groups;
+        let g = item % col_groups;
+        let rows = rb * mc..((rb + 1) * mc).min(m);
+        let pans = panels.start + g * per_group..(panels.start + (g + 1) * per_group).min(panels.end);
+        // SAFETY: work items cover disjoint (row block, panel group) tiles of C.
+        unsafe { block(kern, a, lda, k, rows, b, pans, cptr, ldc, col0, epilogue) };
+    };
+    if items == 1 || threads == 1 {
+        (0..items).for_each(run);
+    } else {
+        use rayon::prelude::*;
+        (0..items).into_par_iter().for_each(run);
+    }
+}
+
+/// One (row block, panel group) tile of C, over all of k.
+#[allow(clippy::too_many_arguments)]
+unsafe fn block(
+    kern: &Kernel,
+    a: &[f32],
+    lda: usize,
+    k: usize,
+    rows: Range<usize>,
+    b: &PackedB,
+    pans: Range<usize>,
+    c: SyncPtr,
+    ldc: usize,
+    col0: usize,
+    epilogue: Epilogue,
+) {
+    let (mr, nr) = (kern.mr, kern.nr);
+    let m = rows.len();
+    let slivers = m.div_ceil(mr);
+    thread_local! {
+        static APACK: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    APACK.with(|cell| {
+        let mut apack = cell.borrow_mut();
+        apack.resize(slivers * mr * KC.min(k.max(1)), 0.0);
+        let mut tile = [0f32; 16 * 64];
+        let mut pc = 0;
+        while pc < k {
+            let kc = KC.min(k - pc);
+            // Pack A[rows, pc..pc+kc] as slivers of MR rows, k-major, zero-padded.
+            for s in 0..slivers {
+                let dst = &mut apack[s * mr * kc..(s + 1) * mr * kc];
+                for r in 0..mr {
+                    let i = s * mr + r;
+                    if i < m {
+                        let src = &a[(rows.start + i) * lda + pc..(rows.start + i) * lda + pc + kc];
+                        for (kk, &v) in src.iter().enumerate() {
+                            dst[kk * mr + r] = v;
+                        }
+                    } else {
+                        for kk in 0..kc {
+                            dst[kk * mr + r] = 0.0;
+                        }
+                    }
+                }
+            }
+            let load = pc > 0;
+            for p in pans.clone() {
+                let bp = b.data.as_ptr().add(p * k * nr + pc * nr);
+                let cols = nr.min(b.n - p * nr);
+                for s in 0..slivers {
+                    let r0 = s * mr;
+                    let h = mr.min(m - r0);
+                    let ap = apack.as_ptr().add(s * mr * kc);
+                    let cp = c.0.add((rows.start + r0) * ldc + p * nr - col0);
+                    if h == mr && cols == nr {
+                        (kern.f)(kc, ap, bp, cp, ldc, load);
+                    } else {
+                        // Edge tile: same FMA chain per element, through a full-size scratch tile.
+                        if load {
+                            for r in 0..h {
+                                for j in 0..cols {
+                                    tile[r * nr + j] = *cp.add(r * ldc + j);
+                                }
+                            }
+                        }
+                        (kern.f)(kc, ap, bp, tile.as_mut_ptr(), nr, load);
+                        for r in 0..h {
+                            for j in 0..cols {
+                                *cp.add(r * ldc + j) = tile[r * nr + j];
+                            }
+                        }
+                    }
+                }
+            }
+            pc += kc;
+        }
+        if k == 0 {
+            for r in 0..m {
+                for p in pans.clone() {
+                    let cols = nr.min(b.n - p * nr);
+                    let cp = c.0.add((rows.start + r) * ldc + p * nr - col0);
+                    std::ptr::write_bytes(cp, 0, cols);
+                }
+            }
+        }
+        // Epilogue on this tile's rows while they are hot.
+        let cstart = pans.start * nr;
+        let cend = (pans.end * nr).min(b.n);
+        if cstart >= cend {
+            return;
+        }
+        for r in rows.clone() {
+            let row = std::slice::from_raw_parts_mut(c.0.add(r * ldc + cstart - col0), cend - cstart);
+            match epilogue {
+                Epilogue::None => {}
+                Epilogue::Bias(bias, act) => {
+                    math::add_assign(row, &bias[cstart..cend]);
+                    math::activate(act, row);
+                }
+                Epilogue::BiasResidual(bias, res, ldr) => {
+                    math::add_assign(row, &bias[cstart..cend]);
+                    math::add_assign(row, &res[r * ldr + cstart..r * ldr + cend]);
+                }
+            }
+        }
+    });
+}
+
+mod generic {
+    pub const MR: usize = 4;
+    pub const NR: usize = 16;
+
+    pub unsafe fn kernel(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool) {
+        let mut acc = [[0f32; NR]; MR];
+        if load {
+            for (r, row) in acc.iter_mut().enumerate() {
+                for (j, v) in row.iter_mut().enumerate() {
+                    *v = *c.add(r * ldc + j);
+                }
+            }
+        }
+        for kk in 0..kc {
+            for (r, row) in acc.iter_mut().enumerate() {
+                let av = *a.add(kk * MR + r);
+                for (j, v) in row.iter_mut().enumerate() {
+                    *v = av.mul_add(*b.add(kk * NR + j), *v);
+                }
+            }
+        }
+        for (r, row) in acc.iter().enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                *c.add(r * ldc + j) = *v;
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::Kernel;
+    use std::arch::x86_64::*;
+
+    pub fn avx2_kernel() -> Kernel {
+        Kernel { name: "avx2", mr: 6, nr: 16, f: avx2 }
+    }
+
+    pub fn avx512_kernel() -> Kernel {
+        Kernel { name: "avx512", mr: 12, nr: 32, f: avx512 }
+    }
+
+    unsafe fn avx2(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool) {
+        avx2_impl(kc, a, b, c, ldc, load)
+    }
+
+    unsafe fn avx512(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool) {
+        avx512_impl(kc, a, b, c, ldc, load)
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn avx2_impl(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool) {
+        const MR: usize = 6;
+        let mut acc = [[_mm256_setzero_ps(); 2]; MR];
+        if load {
+            for (r, row) in acc.iter_mut().enumerate() {
+                row[0] = _mm256_loadu_ps(c.add(r * ldc));
+                row[1] = _mm256_loadu_ps(c.add(r * ldc + 8));
+            }
+        }
+        let (mut a, mut b) = (a, b);
+        for _ in 0..kc {
+            let b0 = _mm256_loadu_ps(b);
+            let b1 = _mm256_loadu_ps(b.add(8));
+            for (r, row) in acc.iter_mut().enumerate() {
+                let av = _mm256_broadcast_ss(&*a.add(r));
+                row[0] = _mm256_fmadd_ps(av, b0, row[0]);
+                row[1] = _mm256_fmadd_ps(av, b1, row[1]);
+            }
+            a = a.add(MR);
+            b = b.add(16);
+        }
+        for (r, row) in acc.iter().enumerate() {
+            _mm256_storeu_ps(c.add(r * ldc), row[0]);
+            _mm256_storeu_ps(c.add(r * ldc + 8), row[1]);
+        }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    unsafe fn avx512_impl(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool) {
+        const MR: usize = 12;
+        let mut acc = [[_mm512_setzero_ps(); 2]; MR];
+        if load {
+            for (r, row) in acc.iter_mut().enumerate() {
+                row[0] = _mm512_loadu_ps(c.add(r * ldc));
+                row[1] = _mm512_loadu_ps(c.add(r * ldc + 16));
+            }
+        }
+        let (mut a, mut b) = (a, b);
+        for _ in 0..kc {
+            let b0 = _mm512_loadu_ps(b);
+            let b1 = _mm512_loadu_ps(b.add(16));
+            for (r, row) in acc.iter_mut().enumerate() {
+                let av = _mm512_set1_ps(*a.add(r));
+                row[0] = _mm512_fmadd_ps(av, b0, row[0]);
+                row[1] = _mm512_fmadd_ps(av, b1, row[1]);
+            }
+            a = a.add(MR);
+            b = b.add(32);
+        }
+        for (r, row) in acc.iter().enumerate() {
+            _mm512_storeu_ps(c.add(r * ldc), row[0]);
+            _mm512_storeu_ps(c.add(r * ldc + 16), row[1]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rand_vec(len: usize, seed: u64) -> Vec<f32> {
+        let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (0..len)
+            .map(|_| {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+            })
+            .collect()
+    }
+
+    fn naive(a: &[f32], m: usize, k: usize, w: &[f32], n: usize) -> Vec<f64> {
+        let mut out = vec![0f64; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                out[i * n + j] = (0..k).map(|kk| a[i * k + kk] as f64 * w[j * k + kk] as f64).sum();
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn matches_naive_product_on_ragged_shapes() {
+        for &(m, k, n) in &[(1, 1, 1), (7, 300, 33), (50, 513, 70), (13, 64, 16), (130, 40, 100)] {
+            let a = rand_vec(m * k, 1);
+            let w = rand_vec(n * k, 2);
+            let b = PackedB::from_weight(&w, n, k);
+            let mut c = vec![0f32; m * n];
+            gemm(&a, k, m, &b, 0..b.panels(), &mut c, n, Epilogue::None, Par::Pool);
+            let want = naive(&a, m, k, &w, n);
+            for (x, y) in c.iter().zip(&want) {
+                assert!((*x as f64 - y).abs() < 1e-4, "{m}x{k}x{n}: {x} vs {y}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_row_has_the_same_bits_alone_or_in_a_batch() {
+        let (m, k, n) = (97, 700, 75);
+        let a = rand_vec(m * k, 3);
+        let w = rand_vec(n * k, 4);
+        let b = PackedB::from_weight(&w, n, k);
+        let mut full = vec![0f32; m * n];
+        gemm(&a, k, m, &b, 0..b.panels(), &mut full, n, Epilogue::None, Par::Pool);
+        for i in [0, 5, 96] {
+            let mut one = vec![0f32; n];
+            gemm(&a[i * k..], k, 1, &b, 0..b.panels(), &mut one, n, Epilogue::None, Par::Serial);
+            assert_eq!(one, full[i * n..(i + 1) * n]);
+        }
+    }
+
+    #[test]
+    fn panel_ranges_and_kn_packing() {
+        let (m, k, n) = (9, 20, 70);
+        let a = rand_vec(m * k, 5);
+        let bkn = rand_vec(k * n, 6);
+        let mut b = PackedB::default();
+        b.pack_kn(&bkn, n, k, n);
+        let p0 = 1;
+        let p1 = b.panels();
+        let col0 = p0 * b.nr();
+        let ncols = n - col0;
+        let mut c = vec![0f32; m * ncols];
+        gemm(&a, k, m, &b, p0..p1, &mut c, ncols, Epilogue::None, Par::Serial);
+        for i in 0..m {
+            for j in 0..ncols {
+                let want: f64 = (0..k).map(|kk| a[i * k + kk] as f64 * bkn[kk * n + col0 + j] as f64).sum();
+                assert!((c[i * ncols + j] as f64 - want).abs() < 1e-4);
+            }
+        }
+    }
+
+    #[test]
+    fn every_kernel_gives_the_same_bits() {
+        // Same FMA chain per element whatever the register tiling.
+        let (m, k, n) = (20, 300, 40);
+        let a = rand_vec(m * k, 7);
+        let w = rand_vec(n * k, 8);
+        let mut results = Vec::new();
+        for name in ["generic", "avx2", "avx512"] {
+            let kern = select_kernel(Some(name));
+            let mut out = vec![0f32; m * n];
+            for i in 0..m {
+                for j in 0..n {
+                    // Drive the raw kernel on one padded tile per element block.
+                    let _ = (i, j);
+                }
+            }
+            // Pack for this kernel by hand and multiply tile by tile.
+            let (mr, nr) = (kern.mr, kern.nr);
+            for i0 in (0..m).step_by(mr) {
+                for j0 in (0..n).step_by(nr) {
+                    let mut ap = vec![0f32; mr * k];
+                    let mut bp = vec![0f32; nr * k];
+                    for kk in 0..k {
+                        for r in 0..mr.min(m - i0) {
+                            ap[kk * mr + r] = a[(i0 + r) * k + kk];
+                        }
+                        for cidx in 0..nr.min(n - j0) {
+                            bp[kk * nr + cidx] = w[(j0 + cidx) * k + kk];
+                        }
+                    }
+                    let mut tile = vec![0f32; mr * nr];
+                    unsafe { (kern.f)(k, ap.as_ptr(), bp.as_ptr(), tile.as_mut_ptr(), nr, false) };
+                    for r in 0..mr.min(m - i0) {
+                        for cidx in 0..nr.min(n - j0) {
+                            out[(i0 + r) * n + j0 + cidx] = tile[r * nr + cidx];
+                        }
+                    }
+                }
+            }
+            results.push((kern.name, out));
+        }
+        for (name, out) in &results[1..] {
+            assert_eq!(out, &results[0].1, "{name} differs from {}", results[0].0);
+        }
+    }
+}

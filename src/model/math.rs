@@ -1,0 +1,380 @@
+//! Elementwise and row-wise kernels: activations, LayerNorm, softmax.
+//!
+//! Each is written once as plain Rust over slices and compiled three times
+//! (AVX-512, AVX2+FMA, baseline) with a run-time choice. Reductions keep 16
+//! independent lanes combined in a fixed tree and every multiply-add is a fused
+//! `mul_add`, so all three builds give the same bits for the same row.
+
+use std::sync::OnceLock;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activation {
+    Identity,
+    /// Exact GELU, `x·Φ(x)` (PyTorch's default `gelu`).
+    Gelu,
+    /// The tanh approximation (`gelu_new`, `gelu_pytorch_tanh`, `gelu_fast`).
+    GeluTanh,
+    QuickGelu,
+    Relu,
+    Silu,
+    Tanh,
+    Sigmoid,
+}
+
+impl Activation {
+    /// Maps a Hugging Face `ACT2FN` name; `None` for names we do not run.
+    pub fn from_hf(name: &str) -> Option<Self> {
+        Some(match name {
+            "gelu" => Activation::Gelu,
+            "gelu_new" | "gelu_pytorch_tanh" | "gelu_fast" => Activation::GeluTanh,
+            "quick_gelu" => Activation::QuickGelu,
+            "relu" => Activation::Relu,
+            "silu" | "swish" => Activation::Silu,
+            "tanh" => Activation::Tanh,
+            "sigmoid" => Activation::Sigmoid,
+            "linear" => Activation::Identity,
+            _ => return None,
+        })
+    }
+
+    pub const SUPPORTED: &'static str =
+        "gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, quick_gelu, relu, silu, swish, tanh, sigmoid, linear";
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Base,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+fn level() -> Level {
+    static LEVEL: OnceLock<Level> = OnceLock::new();
+    *LEVEL.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let forced = std::env::var("ZEROSHOT_KERNEL").ok();
+            let avx2 = std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma");
+            let avx512 = avx2 && std::arch::is_x86_feature_detected!("avx512f");
+            match forced.as_deref() {
+                Some("generic") => return Level::Base,
+                Some("avx2") if avx2 => return Level::Avx2,
+                _ if avx512 => return Level::Avx512,
+                _ if avx2 => return Level::Avx2,
+                _ => {}
+            }
+        }
+        Level::Base
+    })
+}
+
+/// Defines `pub fn $name(args)` that runs `$body` compiled for the best level.
+macro_rules! multiversion {
+    ($(#[$m:meta])* pub fn $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? $body:block) => {
+        $(#[$m])*
+        pub fn $name($($arg: $ty),*) $(-> $ret)? {
+            #[inline(always)]
+            fn imp($($arg: $ty),*) $(-> $ret)? $body
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx2,fma")]
+                unsafe fn v512($($arg: $ty),*) $(-> $ret)? { imp($($arg),*) }
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn v256($($arg: $ty),*) $(-> $ret)? { imp($($arg),*) }
+                match level() {
+                    // SAFETY: the level was chosen from the CPU's reported features.
+                    Level::Avx512 => return unsafe { v512($($arg),*) },
+                    Level::Avx2 => return unsafe { v256($($arg),*) },
+                    Level::Base => {}
+                }
+            }
+            imp($($arg),*)
+        }
+    };
+}
+
+const LANES: usize = 16;
+
+#[inline(always)]
+fn tree(mut acc: [f32; LANES]) -> f32 {
+    let mut w = LANES / 2;
+    while w > 0 {
+        for i in 0..w {
+            acc[i] += acc[i + w];
+        }
+        w /= 2;
+    }
+    acc[0]
+}
+
+#[inline(always)]
+fn lane_sum(x: &[f32]) -> f32 {
+    let mut acc = [0f32; LANES];
+    let chunks = x.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for i in 0..LANES {
+            acc[i] += c[i];
+        }
+    }
+    for (a, &v) in acc.iter_mut().zip(rest) {
+        *a += v;
+    }
+    tree(acc)
+}
+
+#[inline(always)]
+fn lane_max(x: &[f32]) -> f32 {
+    let mut acc = [f32::NEG_INFINITY; LANES];
+    let chunks = x.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for i in 0..LANES {
+            acc[i] = if c[i] > acc[i] { c[i] } else { acc[i] };
+        }
+    }
+    for (a, &v) in acc.iter_mut().zip(rest) {
+        *a = if v > *a { v } else { *a };
+    }
+    acc.iter().fold(f32::NEG_INFINITY, |m, &v| if v > m { v } else { m })
+}
+
+/// `e^x` to about 1 ulp, branch-free so it vectorises (Cody-Waite reduction,
+/// degree-6 polynomial on |r| <= ln2/2).
+#[inline(always)]
+pub fn exp_f32(x: f32) -> f32 {
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    const LN2_HI: f32 = 0.693_145_75;
+    const LN2_LO: f32 = 1.428_606_8e-6;
+    const SHIFTER: f32 = 12_582_912.0; // 1.5 * 2^23: adding it rounds to an integer
+    let x = x.clamp(-87.33654, 88.37626);
+    let n = (x * LOG2E + SHIFTER) - SHIFTER;
+    let r = (-n).mul_add(LN2_HI, x);
+    let r = (-n).mul_add(LN2_LO, r);
+    let mut p: f32 = 1.987_569_2e-4;
+    p = p.mul_add(r, 1.398_2e-3);
+    p = p.mul_add(r, 8.333_452e-3);
+    p = p.mul_add(r, 4.166_579_6e-2);
+    p = p.mul_add(r, 1.666_666_5e-1);
+    p = p.mul_add(r, 5.000_000_1e-1);
+    let p = p.mul_add(r * r, r) + 1.0;
+    // Split the power of two so that n = 128 (x near the top of the range) stays finite.
+    let ni = n as i32;
+    let h = ni >> 1;
+    let s1 = f32::from_bits(((h + 127) as u32) << 23);
+    let s2 = f32::from_bits(((ni - h + 127) as u32) << 23);
+    p * s1 * s2
+}
+
+/// erf to about 1e-7 absolute (Abramowitz & Stegun 7.1.26 on |x|, odd extension).
+#[inline(always)]
+fn erf_f32(x: f32) -> f32 {
+    let a = x.abs();
+    let t = 1.0 / 0.327_591_1f32.mul_add(a, 1.0);
+    let mut p: f32 = 1.061_405_4;
+    p = p.mul_add(t, -1.453_152_1);
+    p = p.mul_add(t, 1.421_413_8);
+    p = p.mul_add(t, -0.284_496_74);
+    p = p.mul_add(t, 0.254_829_6);
+    let y = 1.0 - p * t * exp_f32(-a * a);
+    if x < 0.0 {
+        -y
+    } else {
+        y
+    }
+}
+
+#[inline(always)]
+fn tanh_f32(x: f32) -> f32 {
+    // tanh(x) = 1 - 2/(e^{2x}+1); accurate in absolute terms, saturates cleanly.
+    1.0 - 2.0 / (exp_f32(2.0 * x) + 1.0)
+}
+
+#[inline(always)]
+fn sigmoid_f32(x: f32) -> f32 {
+    1.0 / (1.0 + exp_f32(-x))
+}
+
+multiversion! {
+    /// `x += y` elementwise.
+    pub fn add_assign(x: &mut [f32], y: &[f32]) {
+        for (a, b) in x.iter_mut().zip(y) {
+            *a += *b;
+        }
+    }
+}
+
+multiversion! {
+    /// `x = x * s` elementwise.
+    pub fn scale(x: &mut [f32], s: f32) {
+        for a in x.iter_mut() {
+            *a *= s;
+        }
+    }
+}
+
+multiversion! {
+    /// Applies an activation in place.
+    pub fn activate(act: Activation, x: &mut [f32]) {
+        const FRAC_1_SQRT_2: f32 = std::f32::consts::FRAC_1_SQRT_2;
+        const SQRT_2_OVER_PI: f32 = 0.797_884_6;
+        match act {
+            Activation::Identity => {}
+            Activation::Gelu => {
+                for v in x.iter_mut() {
+                    *v = 0.5 * *v * (1.0 + erf_f32(*v * FRAC_1_SQRT_2));
+                }
+            }
+            Activation::GeluTanh => {
+                for v in x.iter_mut() {
+                    let u = *v;
+                    let inner = SQRT_2_OVER_PI * (0.044_715 * u * u * u + u);
+                    *v = 0.5 * u * (1.0 + tanh_f32(inner));
+                }
+            }
+            Activation::QuickGelu => {
+                for v in x.iter_mut() {
+                    *v *= sigmoid_f32(1.702 * *v);
+                }
+            }
+            Activation::Relu => {
+                for v in x.iter_mut() {
+                    *v = if *v > 0.0 { *v } else { 0.0 };
+                }
+            }
+            Activation::Silu => {
+                for v in x.iter_mut() {
+                    *v *= sigmoid_f32(*v);
+                }
+            }
+            Activation::Tanh => {
+                for v in x.iter_mut() {
+                    *v = tanh_f32(*v);
+                }
+            }
+            Activation::Sigmoid => {
+                for v in x.iter_mut() {
+                    *v = sigmoid_f32(*v);
+                }
+            }
+        }
+    }
+}
+
+multiversion! {
+    /// LayerNorm of one row in place (biased variance, as torch.nn.LayerNorm).
+    pub fn layer_norm(x: &mut [f32], weight: &[f32], bias: &[f32], eps: f32) {
+        let n = x.len() as f32;
+        let mean = lane_sum(x) / n;
+        let mut acc = [0f32; LANES];
+        let chunks = x.chunks_exact(LANES);
+        let rest = chunks.remainder();
+        for c in chunks {
+            for i in 0..LANES {
+                let d = c[i] - mean;
+                acc[i] = d.mul_add(d, acc[i]);
+            }
+        }
+        for (a, &v) in acc.iter_mut().zip(rest) {
+            let d = v - mean;
+            *a = d.mul_add(d, *a);
+        }
+        let var = tree(acc) / n;
+        let rstd = 1.0 / (var + eps).sqrt();
+        for ((v, &w), &b) in x.iter_mut().zip(weight).zip(bias) {
+            *v = ((*v - mean) * rstd).mul_add(w, b);
+        }
+    }
+}
+
+multiversion! {
+    /// Softmax of one row in place.
+    pub fn softmax(x: &mut [f32]) {
+        let max = lane_max(x);
+        for v in x.iter_mut() {
+            *v = exp_f32(*v - max);
+        }
+        let inv = 1.0 / lane_sum(x);
+        for v in x.iter_mut() {
+            *v *= inv;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exp_is_accurate() {
+        let mut worst = 0f64;
+        let mut x = -87.0f32;
+        while x < 88.0 {
+            let got = exp_f32(x) as f64;
+            let want = (x as f64).exp();
+            worst = worst.max(((got - want) / want).abs());
+            x += 0.0137;
+        }
+        assert!(worst < 3e-7, "relative error {worst}");
+        assert!(exp_f32(-1000.0) < 1e-37 && exp_f32(1000.0).is_finite());
+    }
+
+    #[test]
+    fn gelu_matches_the_erf_definition() {
+        let mut xs: Vec<f32> = (-1000..1000).map(|i| i as f32 * 0.01).collect();
+        let orig = xs.clone();
+        activate(Activation::Gelu, &mut xs);
+        for (&x, &g) in orig.iter().zip(&xs) {
+            let want = 0.5 * x as f64 * (1.0 + erf64(x as f64 / std::f64::consts::SQRT_2));
+            assert!((g as f64 - want).abs() < 5e-7 * (1.0 + x.abs() as f64), "gelu({x}) = {g}, want {want}");
+        }
+    }
+
+    // Reference erf in f64 by series/continued fraction (test only).
+    fn erf64(x: f64) -> f64 {
+        if x.abs() < 3.0 {
+            let mut sum = x;
+            let mut term = x;
+            let mut n = 0.0;
+            while term.abs() > 1e-17 {
+                n += 1.0;
+                term *= -x * x / n;
+                sum += term / (2.0 * n + 1.0);
+            }
+            2.0 / std::f64::consts::PI.sqrt() * sum
+        } else {
+            // erfc continued fraction for large |x|.
+            let a = x.abs();
+            let mut f = 0.0;
+            for k in (1..60).rev() {
+                f = (k as f64 / 2.0) / (a + f);
+            }
+            let erfc = (-a * a).exp() / std::f64::consts::PI.sqrt() / (a + f);
+            (1.0 - erfc) * x.signum()
+        }
+    }
+
+    #[test]
+    fn layer_norm_and_softmax() {
+        let mut row: Vec<f32> = (0..37).map(|i| (i as f32 * 0.7).sin() * 3.0).collect();
+        let orig = row.clone();
+        let w = vec![1.5f32; 37];
+        let b = vec![0.25f32; 37];
+        layer_norm(&mut row, &w, &b, 1e-7);
+        let mean: f64 = orig.iter().map(|&v| v as f64).sum::<f64>() / 37.0;
+        let var: f64 = orig.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / 37.0;
+        for (&o, &r) in orig.iter().zip(&row) {
+            let want = (o as f64 - mean) / (var + 1e-7).sqrt() * 1.5 + 0.25;
+            assert!((r as f64 - want).abs() < 1e-5);
+        }
+        let mut s = orig.clone();
+        softmax(&mut s);
+        let mx = orig.iter().cloned().fold(f32::MIN, f32::max) as f64;
+        let z: f64 = orig.iter().map(|&v| (v as f64 - mx).exp()).sum();
+        for (&o, &p) in orig.iter().zip(&s) {
+            assert!((p as f64 - (o as f64 - mx).exp() / z).abs() < 1e-7);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! Tokenization as the Hugging Face pipeline does it: the checkpoint's
+//! `tokenizer.json` through the tokenizers crate, pairs truncated on the
+//! premise only, to the tokenizer's `model_max_length`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
+
+use crate::model::Encoded;
+
+pub struct PairTokenizer {
+    /// Pair encoding with premise-only truncation.
+    pair: Tokenizer,
+    /// Single-sequence encoding truncated to the same limit.
+    single: Tokenizer,
+    pub max_length: usize,
+    pub source: PathBuf,
+}
+
+/// Why a pair could not be encoded.
+#[derive(Debug, thiserror::Error)]
+pub enum PairError {
+    #[error("the hypothesis alone takes {hyp_tokens} of the {max_length} tokens the model accepts")]
+    HypothesisTooLong { hyp_tokens: usize, max_length: usize },
+    #[error("tokenization failed: {0}")]
+    Other(String),
+}
+
+impl PairTokenizer {
+    /// Loads `tokenizer.json` from `dir`. The length limit is `model_max_length`
+    /// from `tokenizer_config.json`, capped at the model's `max_positions`.
+    pub fn load(dir: &Path, max_positions: usize) -> Result<Self> {
+        let path = dir.join("tokenizer.json");
+        if !path.is_file() {
+            anyhow::bail!(
+                "no tokenizer.json in {}: zeroshot needs the checkpoint's fast tokenizer file",
+                dir.display()
+            );
+        }
+        let base = Tokenizer::from_file(&path)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("cannot load the tokenizer {}", path.display()))?;
+        let max_length = model_max_length(dir)?.unwrap_or(max_positions).min(max_positions);
+        let with = |strategy| -> Result<Tokenizer> {
+            let mut t = base.clone();
+            t.with_padding(None);
+            t.with_truncation(Some(TruncationParams {
+                max_length,
+                strategy,
+                stride: 0,
+                direction: TruncationDirection::Right,
+            }))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(t)
+        };
+        Ok(PairTokenizer {
+            pair: with(TruncationStrategy::OnlyFirst)?,
+            single: with(TruncationStrategy::LongestFirst)?,
+            max_length,
+            source: path,
+        })
+    }
+
+    /// `[CLS] premise [SEP] hypothesis [SEP]`, the premise truncated so the pair fits.
+    pub fn encode_pair(&self, premise: &str, hypothesis: &str) -> Result<Encoded, PairError> {
+        match self.pair.encode((premise, hypothesis), true) {
+            Ok(enc) => Ok(to_encoded(&enc)),
+            Err(e) => {
+                // The pipeline retries without truncation here; we refuse, since the
+                // model would otherwise see more tokens than it accepts.
+                let hyp_tokens = self
+                    .single
+                    .encode(hypothesis, false)
+                    .map(|h| h.len())
+                    .map_err(|e2| PairError::Other(e2.to_string()))?;
+                let added = self.pair.get_post_processor().map_or(0, |p| {
+                    use tokenizers::PostProcessor;
+                    p.added_tokens(true)
+                });
+                if hyp_tokens + added >= self.max_length {
+                    Err(PairError::HypothesisTooLong { hyp_tokens, max_length: self.max_length })
+                } else {
+                    Err(PairError::Other(e.to_string()))
+                }
+            }
+        }
+    }
+
+    /// `[CLS] text [SEP]`, truncated to the limit.
+    pub fn encode_single(&self, text: &str) -> Result<Encoded> {
+        let enc = self.single.encode(text, true).map_err(|e| anyhow::anyhow!("tokenization failed: {e}"))?;
+        Ok(to_encoded(&enc))
+    }
+}
+
+fn to_encoded(enc: &tokenizers::Encoding) -> Encoded {
+    Encoded { ids: enc.get_ids().to_vec(), type_ids: enc.get_type_ids().to_vec() }
+}
+
+/// `model_max_length` from tokenizer_config.json, if set to a usable number
+/// (transformers writes a huge sentinel when there is no limit).
+fn model_max_length(dir: &Path) -> Result<Option<usize>> {
+    let path = dir.join("tokenizer_config.json");
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
+    let v: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))?;
+    Ok(v.get("model_max_length").and_then(|m| m.as_f64()).filter(|&m| m >= 1.0 && m < 1e12).map(|m| m as usize))
+}
