@@ -1,4 +1,13 @@
-//! zeroshot: zero-shot text classification with DeBERTa-v2/v3 NLI models.
+//! zeroshot: zero-shot text classification with DeBERTa-v2/v3 NLI models,
+//! exact to the Hugging Face zero-shot-classification pipeline.
 
+pub mod app;
+pub mod classify;
+pub mod cli;
+pub mod config;
+pub mod hub;
+pub mod input;
+pub mod labels;
 pub mod model;
+pub mod output;
 pub mod tokenize;

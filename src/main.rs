@@ -1,1 +1,22 @@
-fn main() {}
+use std::process::ExitCode;
+
+use clap::Parser;
+use zeroshot::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match zeroshot::app::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        // A closed stdout (`| head`) is a normal way to stop.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("zeroshot: {e:#}");
+            ExitCode::from(zeroshot::app::EXIT_ERROR)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}

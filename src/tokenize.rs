@@ -105,5 +105,5 @@ fn model_max_length(dir: &Path) -> Result<Option<usize>> {
     let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
     let v: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))?;
-    Ok(v.get("model_max_length").and_then(|m| m.as_f64()).filter(|&m| m >= 1.0 && m < 1e12).map(|m| m as usize))
+    Ok(v.get("model_max_length").and_then(|m| m.as_f64()).filter(|m| (1.0..1e12).contains(m)).map(|m| m as usize))
 }

@@ -195,7 +195,10 @@ impl ModelConfig {
     }
 }
 
-fn label_maps(obj: &Map<String, Value>) -> Result<(Vec<String>, Vec<(String, usize)>)> {
+/// `id2label` by index and `label2id` in file order.
+type LabelMaps = (Vec<String>, Vec<(String, usize)>);
+
+fn label_maps(obj: &Map<String, Value>) -> Result<LabelMaps> {
     let mut id2label: Vec<(usize, String)> = Vec::new();
     if let Some(Value::Object(m)) = obj.get("id2label") {
         for (k, v) in m {

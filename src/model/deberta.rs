@@ -542,7 +542,7 @@ impl Deberta {
         out.par_chunks_mut(h).zip(residual.par_chunks(h)).for_each(|(row, res)| {
             // LayerNorm(residual + act(conv)), as transformers adds them.
             for (o, r) in row.iter_mut().zip(res) {
-                *o = *r + *o;
+                *o += *r;
             }
             math::layer_norm(row, &conv.ln.w, &conv.ln.b, eps);
         });

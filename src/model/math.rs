@@ -158,7 +158,7 @@ pub fn exp_f32(x: f32) -> f32 {
     p = p.mul_add(r, 8.333_452e-3);
     p = p.mul_add(r, 4.166_579_6e-2);
     p = p.mul_add(r, 1.666_666_5e-1);
-    p = p.mul_add(r, 5.000_000_1e-1);
+    p = p.mul_add(r, 0.5);
     let p = p.mul_add(r * r, r) + 1.0;
     // Split the power of two so that n = 128 (x near the top of the range) stays finite.
     let ni = n as i32;

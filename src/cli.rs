@@ -1,0 +1,139 @@
+//! The command line, parsed in one place. `config` turns it into checked,
+//! clap-free settings before any work starts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::hub::DEFAULT_MODEL;
+
+const ABOUT: &str = "Zero-shot multilingual text classification with DeBERTa-v2/v3 NLI models";
+
+const LONG_ABOUT: &str = "\
+Zero-shot multilingual text classification with DeBERTa-v2/v3 NLI models.
+
+Each document is paired with every candidate label as an NLI hypothesis
+(\"This example is {}.\") and the pairs are scored by the model; labels come
+out ranked per document, with the same scores as the Hugging Face
+zero-shot-classification pipeline for the same checkpoint.";
+
+const EXAMPLES: &str = "\
+Examples:
+  echo 'The match ended 2-1 after extra time.' | zeroshot classify --labels sport,politics,economy
+  zeroshot classify --labels-file labels.txt --format tsv report.txt letter.txt
+  zeroshot classify --multi-label --label 'urgent' --label 'needs a reply' < emails.txt";
+
+#[derive(Parser, Debug)]
+#[command(name = "zeroshot", version, about = ABOUT, long_about = LONG_ABOUT, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Rank candidate labels for each document
+    #[command(after_help = CLASSIFY_EXAMPLES)]
+    Classify(ClassifyArgs),
+}
+
+const CLASSIFY_EXAMPLES: &str = "\
+Examples:
+  # one document per line on stdin
+  printf 'I loved this film\\nTerrible service\\n' | zeroshot classify --labels positive,negative
+
+  # each file is one document; a label with a comma needs --label
+  zeroshot classify --label 'tech, science' --label sport article1.txt article2.txt
+
+  # several labels may hold at once; a German template
+  zeroshot classify --multi-label --labels Sport,Politik --template 'Dieser Text handelt von {}.' < news.txt";
+
+#[derive(Args, Debug, Clone)]
+pub struct ModelArgs {
+    /// Model: a local folder (holding config.json, weights and tokenizer) or a
+    /// Hugging Face Hub repo id, looked up in the Hugging Face cache and
+    /// downloaded there when missing
+    #[arg(long, short = 'm', env = "ZEROSHOT_MODEL", default_value = DEFAULT_MODEL, value_name = "ID|DIR")]
+    pub model: String,
+
+    /// Hub revision to use: a branch, tag or commit hash
+    #[arg(long, value_name = "REV")]
+    pub revision: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ClassifyArgs {
+    /// Documents: each FILE is one document (`-` reads stdin). Without FILE,
+    /// each non-blank line of stdin is a document
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+
+    /// Read FILEs line by line too: each non-blank line is a document
+    #[arg(long)]
+    pub lines: bool,
+
+    /// Candidate labels, comma-separated (repeatable)
+    #[arg(long, short = 'l', value_name = "A,B,...")]
+    pub labels: Vec<String>,
+
+    /// One candidate label, taken whole, so it may contain commas (repeatable)
+    #[arg(long = "label", value_name = "LABEL")]
+    pub label: Vec<String>,
+
+    /// File with one label per line (`label = hypothesis phrase` allowed, `#`
+    /// comments, optional `# template: ...` header); repeatable
+    #[arg(long, value_name = "PATH")]
+    pub labels_file: Vec<PathBuf>,
+
+    /// Hypothesis template; `{}` is replaced by each label [default: "This example is {}."]
+    #[arg(long, short = 't', value_name = "TEMPLATE")]
+    pub template: Option<String>,
+
+    /// Score each label on its own (entailment vs contradiction) instead of
+    /// making the scores of a document sum to one
+    #[arg(long)]
+    pub multi_label: bool,
+
+    #[command(flatten)]
+    pub model: ModelArgs,
+
+    /// Output format [default: table on a terminal, jsonl otherwise]
+    #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
+    pub format: Option<FormatArg>,
+
+    /// Most NLI pairs in one forward pass
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub batch_size: usize,
+
+    /// Most tokens in one forward pass (pairs are packed without padding;
+    /// longer pairs run alone)
+    #[arg(long, default_value_t = 4096, value_name = "N")]
+    pub batch_tokens: usize,
+
+    /// Worker threads [default: all cores]
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatArg {
+    /// One JSON object per document: id, labels, scores
+    Jsonl,
+    /// A JSON array of the same objects
+    Json,
+    /// One row per document: id, top label, its score, then a score column per label
+    Tsv,
+    /// Ranked labels with scores and bars, for people
+    Table,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

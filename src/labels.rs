@@ -1,0 +1,208 @@
+//! Candidate labels and the hypothesis template.
+//!
+//! A label is what the output shows; its hypothesis phrase is what fills the
+//! template (the same text unless a label file says `label = phrase`).
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+
+pub const DEFAULT_TEMPLATE: &str = "This example is {}.";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub name: String,
+    pub phrase: String,
+}
+
+/// A parsed label file: its labels and an optional `# template:` header.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LabelSet {
+    pub labels: Vec<Label>,
+    pub template: Option<String>,
+}
+
+/// Splits `--labels "a,b,c"`; surrounding spaces are trimmed. An empty entry is
+/// an error rather than silently dropped, so `a,,b` does not hide a typo.
+pub fn parse_list(list: &str) -> Result<Vec<Label>> {
+    list.split(',')
+        .enumerate()
+        .map(|(i, raw)| {
+            let name = raw.trim();
+            if name.is_empty() {
+                bail!(
+                    "--labels {list:?}: label {} is empty (use --label to pass a label containing a comma)",
+                    i + 1
+                );
+            }
+            Ok(Label { name: name.to_string(), phrase: name.to_string() })
+        })
+        .collect()
+}
+
+/// One `--label` value, taken as given apart from surrounding spaces.
+pub fn parse_single(raw: &str) -> Result<Label> {
+    let name = raw.trim();
+    if name.is_empty() {
+        bail!("--label {raw:?} is empty");
+    }
+    Ok(Label { name: name.to_string(), phrase: name.to_string() })
+}
+
+/// Parses a label file: one label per line, optionally `label = hypothesis
+/// phrase`; blank lines and `#` comments are skipped; a `# template: ...`
+/// comment sets the template. `origin` names the source in errors.
+pub fn parse_file_text(text: &str, origin: &str) -> Result<LabelSet> {
+    let mut set = LabelSet::default();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(comment) = line.strip_prefix('#') {
+            if let Some(t) = comment.trim_start().strip_prefix("template:") {
+                let t = t.trim();
+                check_template(t).with_context(|| format!("{origin}:{}: bad template header", n + 1))?;
+                set.template = Some(t.to_string());
+            }
+            continue;
+        }
+        let (name, phrase) = match line.split_once('=') {
+            Some((name, phrase)) => (name.trim(), phrase.trim()),
+            None => (line, line),
+        };
+        if name.is_empty() || phrase.is_empty() {
+            bail!("{origin}:{}: {line:?} has an empty label or phrase (expected `label` or `label = phrase`)", n + 1);
+        }
+        set.labels.push(Label { name: name.to_string(), phrase: phrase.to_string() });
+    }
+    if set.labels.is_empty() {
+        bail!("{origin}: no labels (one label per line; `#` starts a comment)");
+    }
+    Ok(set)
+}
+
+pub fn read_file(path: &Path) -> Result<LabelSet> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read label file {}", path.display()))?;
+    parse_file_text(&text, &path.display().to_string())
+}
+
+/// Rejects an empty list and duplicate names.
+pub fn check_unique(labels: &[Label]) -> Result<()> {
+    if labels.is_empty() {
+        bail!("no candidate labels: pass --labels \"a,b,c\", --label X or --labels-file PATH");
+    }
+    let mut seen = HashSet::new();
+    for l in labels {
+        if !seen.insert(l.name.as_str()) {
+            bail!("label {:?} is given twice", l.name);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Piece<'a> {
+    Text(&'a str),
+    Brace(char),
+    Slot,
+}
+
+/// The template in Python `str.format` terms, as the pipeline applies it:
+/// `{}` or `{0}` is the label, `{{` and `}}` are literal braces.
+fn pieces(template: &str) -> Result<Vec<Piece<'_>>> {
+    let mut out = Vec::new();
+    let (mut auto, mut manual) = (0, 0);
+    let bytes = template.as_bytes();
+    let (mut i, mut start) = (0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' | b'}' if bytes.get(i + 1) == Some(&bytes[i]) => {
+                out.push(Piece::Text(&template[start..i]));
+                out.push(Piece::Brace(bytes[i] as char));
+                i += 2;
+                start = i;
+            }
+            b'{' => {
+                let end = template[i..].find('}').map(|e| i + e).with_context(|| {
+                    format!("template {template:?} has an unclosed '{{' (write {{{{ for a literal brace)")
+                })?;
+                let field = &template[i + 1..end];
+                if !field.is_empty() && field != "0" {
+                    bail!("template {template:?} has the field {{{field}}}; only {{}} (the label) is supported");
+                }
+                if field.is_empty() {
+                    auto += 1;
+                } else {
+                    manual += 1;
+                }
+                if auto > 1 {
+                    bail!("template {template:?} has more than one {{}}; write {{0}} to repeat the label");
+                }
+                if auto > 0 && manual > 0 {
+                    bail!("template {template:?} mixes {{}} and {{0}}; use one style");
+                }
+                out.push(Piece::Text(&template[start..i]));
+                out.push(Piece::Slot);
+                i = end + 1;
+                start = i;
+            }
+            b'}' => bail!("template {template:?} has a single '}}' (write }}}} for a literal brace)"),
+            _ => i += 1,
+        }
+    }
+    out.push(Piece::Text(&template[start..]));
+    Ok(out)
+}
+
+/// Checks that a template has at least one `{}` placeholder and is well formed.
+pub fn check_template(template: &str) -> Result<()> {
+    if !pieces(template)?.contains(&Piece::Slot) {
+        bail!("template {template:?} has no {{}} placeholder for the label (e.g. \"This example is {{}}.\")");
+    }
+    Ok(())
+}
+
+/// `template.format(phrase)`.
+pub fn fill(template: &str, phrase: &str) -> Result<String> {
+    let mut s = String::with_capacity(template.len() + phrase.len());
+    for p in pieces(template)? {
+        match p {
+            Piece::Text(t) => s.push_str(t),
+            Piece::Brace(c) => s.push(c),
+            Piece::Slot => s.push_str(phrase),
+        }
+    }
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_follow_str_format() {
+        assert_eq!(fill("This example is {}.", "sport").unwrap(), "This example is sport.");
+        assert_eq!(fill("{0} or {0}? {{x}}", "a").unwrap(), "a or a? {x}");
+        assert!(check_template("{} or {}").is_err());
+        assert!(check_template("{0} or {}").is_err());
+        assert!(check_template("no placeholder").is_err());
+        assert!(check_template("{{}}").is_err());
+        assert!(check_template("bad {name}").is_err());
+        assert!(check_template("bad }").is_err());
+        assert!(check_template("bad {").is_err());
+    }
+
+    #[test]
+    fn lists_and_files() {
+        let l = parse_list(" a, b ,c").unwrap();
+        assert_eq!(l.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert!(parse_list("a,,b").is_err());
+        let set = parse_file_text("# template: It is about {}.\n# comment\n\nsport\nbiz = business and economy\n", "f")
+            .unwrap();
+        assert_eq!(set.template.as_deref(), Some("It is about {}."));
+        assert_eq!(set.labels[1], Label { name: "biz".into(), phrase: "business and economy".into() });
+        assert!(check_unique(&parse_list("a,b,a").unwrap()).is_err());
+    }
+}
