@@ -30,9 +30,11 @@ fn init_threads(threads: Option<usize>) -> Result<()> {
 }
 
 fn classify(cfg: ClassifyConfig) -> Result<u8> {
+    let started = std::time::Instant::now();
     init_threads(cfg.threads)?;
     let resolved = hub::resolve(&cfg.model.spec, cfg.model.revision.as_deref(), &HubEnv::from_env())?;
     let clf = classify::load(&resolved.dir).with_context(|| format!("cannot load the model in {}", resolved.dir.display()))?;
+    let loaded = started.elapsed();
     let task = clf.task(cfg.labels, &cfg.template, cfg.multi_label)?;
     let names: Vec<String> = task.labels.iter().map(|l| l.name.clone()).collect();
     let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
@@ -74,5 +76,23 @@ fn classify(cfg: ClassifyConfig) -> Result<u8> {
         out.write_all(output::json_close(written > 0).as_bytes())?;
     }
     out.flush()?;
+    if std::env::var_os("ZEROSHOT_STATS").is_some_and(|v| v == "1") {
+        print_stats(&clf.stats.lock().unwrap(), loaded, started.elapsed());
+    }
     Ok(if input_errors > 0 { EXIT_ERROR } else { EXIT_OK })
+}
+
+/// One line on stderr for the benchmark: `zeroshot-stats {json}`.
+fn print_stats(st: &classify::Stats, load: std::time::Duration, total: std::time::Duration) {
+    let v = serde_json::json!({
+        "documents": st.documents,
+        "pairs": st.pairs,
+        "tokens": st.tokens,
+        "forward_flops": st.forward_flops,
+        "load_seconds": load.as_secs_f64(),
+        "tokenize_seconds": st.tokenize.as_secs_f64(),
+        "forward_seconds": st.forward.as_secs_f64(),
+        "total_seconds": total.as_secs_f64(),
+    });
+    eprintln!("zeroshot-stats {v}");
 }

@@ -2,7 +2,8 @@
 //! scheduled into token-budgeted batches, scored with the Hugging Face
 //! pipeline's semantics, and returned in input order.
 
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
@@ -17,6 +18,18 @@ pub struct Classifier {
     pub tokenizer: PairTokenizer,
     pub entailment: usize,
     pub contradiction: usize,
+    pub stats: Mutex<Stats>,
+}
+
+/// Work done and where the time went, for `ZEROSHOT_STATS=1` and the benchmark.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub documents: usize,
+    pub pairs: usize,
+    pub tokens: usize,
+    pub forward_flops: f64,
+    pub tokenize: Duration,
+    pub forward: Duration,
 }
 
 impl Classifier {
@@ -34,7 +47,7 @@ impl Classifier {
         if !model.has_classifier() {
             bail!("the model has no classification head");
         }
-        Ok(Classifier { model, tokenizer, entailment, contradiction })
+        Ok(Classifier { model, tokenizer, entailment, contradiction, stats: Mutex::new(Stats::default()) })
     }
 
     /// Fills the template for every label and checks each hypothesis leaves
@@ -64,6 +77,7 @@ impl Classifier {
     /// Scores every document of a window against every label.
     pub fn score(&self, task: &Task, docs: &[Doc], batching: &Batching) -> Result<Vec<Vec<f32>>> {
         let nl = task.labels.len();
+        let started = Instant::now();
         let pairs: Vec<Encoded> = (0..docs.len() * nl)
             .into_par_iter()
             .map(|p| {
@@ -73,7 +87,15 @@ impl Classifier {
                     .map_err(|e| anyhow::anyhow!("{}: {e}", docs[d].id))
             })
             .collect::<Result<_>>()?;
-        let logits = run_batched(&self.model, &pairs, batching)?;
+        let tokenized = Instant::now();
+        let (logits, flops) = run_batched(&self.model, &pairs, batching)?;
+        let mut st = self.stats.lock().unwrap();
+        st.documents += docs.len();
+        st.pairs += pairs.len();
+        st.tokens += pairs.iter().map(Encoded::len).sum::<usize>();
+        st.tokenize += tokenized - started;
+        st.forward += tokenized.elapsed();
+        st.forward_flops += flops;
         Ok(logits.chunks(nl).map(|doc| self.scores(task, doc)).collect())
     }
 
@@ -121,12 +143,11 @@ impl Default for Batching {
     }
 }
 
-/// Runs sequences through the model in batches of similar length within the
-/// token budget; returns logits in the input order.
-pub fn run_batched(model: &Deberta, seqs: &[Encoded], b: &Batching) -> Result<Vec<Vec<f32>>> {
+/// Groups sequence indices into batches of similar length within the limits.
+fn plan(seqs: &[Encoded], b: &Batching) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..seqs.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(seqs[i].len()));
-    let mut out = vec![Vec::new(); seqs.len()];
+    let mut batches = Vec::new();
     let mut start = 0;
     while start < order.len() {
         let mut end = start;
@@ -139,14 +160,25 @@ pub fn run_batched(model: &Deberta, seqs: &[Encoded], b: &Batching) -> Result<Ve
             tokens += len;
             end += 1;
         }
-        let batch: Vec<Encoded> = order[start..end].iter().map(|&i| seqs[i].clone()).collect();
-        let logits = model.classify(&batch)?;
-        for (&i, l) in order[start..end].iter().zip(logits) {
-            out[i] = l;
-        }
+        batches.push(order[start..end].to_vec());
         start = end;
     }
-    Ok(out)
+    batches
+}
+
+/// Runs sequences through the model in batches of similar length within the
+/// token budget; returns logits in the input order, and the FLOPs spent.
+pub fn run_batched(model: &Deberta, seqs: &[Encoded], b: &Batching) -> Result<(Vec<Vec<f32>>, f64)> {
+    let mut out = vec![Vec::new(); seqs.len()];
+    let mut flops = 0.0;
+    for idx in plan(seqs, b) {
+        let batch: Vec<Encoded> = idx.iter().map(|&i| seqs[i].clone()).collect();
+        flops += model.forward_flops(&batch, true);
+        for (&i, l) in idx.iter().zip(model.classify(&batch)?) {
+            out[i] = l;
+        }
+    }
+    Ok((out, flops))
 }
 
 /// What a streaming run reports, in input order for documents.

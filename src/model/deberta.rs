@@ -315,6 +315,52 @@ impl Deberta {
         }
     }
 
+    /// Useful floating-point operations of one forward pass over `seqs` (the
+    /// products the model needs; packing means no padding is counted).
+    pub fn forward_flops(&self, seqs: &[Encoded], logits: bool) -> f64 {
+        let cfg = &self.cfg;
+        let (h, e, i, d, heads) =
+            (cfg.hidden_size as f64, cfg.embedding_size as f64, cfg.intermediate_size as f64, cfg.head_size as f64, cfg.num_heads as f64);
+        let t: f64 = seqs.iter().map(|s| s.len() as f64).sum();
+        let s = seqs.len() as f64;
+        let max_len = seqs.iter().map(Encoded::len).max().unwrap_or(0);
+        let rel = RelIndex::new(cfg, max_len);
+        let mut f = 0.0;
+        if e != h {
+            f += 2.0 * t * e * h;
+        }
+        let n_layers = self.layers.len();
+        for l in 0..n_layers {
+            let cls_only = logits && l + 1 == n_layers && !(self.conv.is_some() && l == 0);
+            let tq = if cls_only { s } else { t };
+            f += 2.0 * h * h * (tq + 2.0 * t + tq) + 2.0 * 2.0 * tq * h * i;
+            for seq in seqs {
+                let n = seq.len() as isize;
+                let nq = if cls_only { 1 } else { n };
+                let (nf, nqf) = (n as f64, nq as f64);
+                f += heads * 2.0 * 2.0 * nqf * nf * d;
+                let reach = |table: &[u32], lo: isize, hi: isize| {
+                    (RelIndex::at(table, rel.max_len, hi) - RelIndex::at(table, rel.max_len, lo) + 1) as f64
+                };
+                if !rel.c2p.is_empty() && cfg.c2p {
+                    f += heads * 2.0 * nqf * reach(&rel.c2p, -(n - 1), nq - 1) * d;
+                }
+                if !rel.p2c.is_empty() && cfg.p2c {
+                    let cols = if cls_only { 1.0 } else { reach(&rel.p2c, -(n - 1), n - 1) };
+                    f += heads * 2.0 * nf * cols * d;
+                }
+            }
+            if l == 0 && self.conv.is_some() {
+                let ks = cfg.conv.as_ref().map_or(0, |c| c.kernel_size) as f64;
+                f += 2.0 * t * ks * h * h;
+            }
+        }
+        if logits {
+            f += 2.0 * s * h * h + 2.0 * s * h * cfg.num_labels() as f64;
+        }
+        f
+    }
+
     fn check_inputs(&self, seqs: &[Encoded]) -> Result<()> {
         let cfg = &self.cfg;
         for (n, s) in seqs.iter().enumerate() {
