@@ -1,19 +1,24 @@
 //! Running each command: wiring config, model, input and output together and
 //! deciding the exit code.
 
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal};
+use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
+use serde_json::json;
 
 use crate::classify::{self, Event};
 use crate::cli::{Cli, Command};
 use crate::config::ClassifyConfig;
-use crate::hub::{self, HubEnv};
-use crate::input::Docs;
+use crate::hub::{self, HubEnv, Origin, Resolved};
+use crate::input::{CsvHeader, Doc, Docs, ErrorKind, InputError, Raw, Source};
+use crate::job::{Dest, FileDest};
 use crate::output::{self, Format, Show};
+use crate::progress::Progress;
 
 /// Exit codes: 0 success, 1 a gate tripped, 2 an error (some input failed or the run stopped).
 pub const EXIT_OK: u8 = 0;
+pub const EXIT_GATE: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 pub fn run(cli: Cli) -> Result<u8> {
@@ -29,62 +34,234 @@ fn init_threads(threads: Option<usize>) -> Result<()> {
     Ok(())
 }
 
+/// Everything that decides the output bytes, so `--resume` can refuse to mix jobs.
+fn job_identity(cfg: &ClassifyConfig, model: &Resolved) -> serde_json::Value {
+    let model_id = match &model.origin {
+        Origin::Folder => json!({ "folder": std::fs::canonicalize(&model.dir).unwrap_or(model.dir.clone()) }),
+        Origin::Cache { repo, commit, .. } => json!({ "repo": repo, "commit": commit }),
+    };
+    let inputs: Vec<serde_json::Value> = cfg
+        .input
+        .sources
+        .iter()
+        .map(|s| match s {
+            Source::Stdin => json!({ "name": "stdin" }),
+            Source::File(p) => {
+                let meta = std::fs::metadata(p).ok();
+                json!({
+                    "name": p,
+                    "size": meta.as_ref().map(|m| m.len()),
+                    "modified": meta.and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_secs()),
+                })
+            }
+        })
+        .collect();
+    json!({
+        "zeroshot": env!("CARGO_PKG_VERSION"),
+        "model": model_id,
+        "labels": cfg.labels.iter().map(|l| [&l.name, &l.phrase]).collect::<Vec<_>>(),
+        "template": cfg.template,
+        "multi_label": cfg.multi_label,
+        "format": format!("{:?}", cfg.format),
+        "top_k": cfg.show.top_k,
+        "min_score": cfg.show.min_score,
+        "shard": cfg.shard,
+        "inputs": inputs,
+        "lines": cfg.input.lines,
+        "structured": format!("{:?}", cfg.input.structured),
+        "text_column": format!("{:?}", cfg.input.text_column),
+        "id_column": format!("{:?}", cfg.input.id_column),
+        "text_field": cfg.input.text_field,
+    })
+}
+
+/// How each document is written, fixed once the input and labels are known.
+struct Renderer {
+    format: Format,
+    passthrough: bool,
+    names: Vec<String>,
+    width: usize,
+    show: Show,
+    header: Option<CsvHeader>,
+}
+
+impl Renderer {
+    fn preamble(&self) -> Vec<u8> {
+        match (self.format, &self.header) {
+            (Format::Json, _) => output::json_open().as_bytes().to_vec(),
+            (Format::Tsv, _) => output::tsv_header(&self.names).into_bytes(),
+            (Format::Csv, Some(h)) if self.passthrough => {
+                output::csv_passthrough_header(h.bom, &h.raw, h.terminator, h.delimiter, &self.names)
+            }
+            (Format::Csv, _) => output::csv_header(&self.names),
+            _ => Vec::new(),
+        }
+    }
+
+    fn record(&self, doc: &Doc, scores: &[f32], written: usize) -> Vec<u8> {
+        let ranked = || output::rank(&doc.id, &self.names, scores, self.show);
+        match self.format {
+            Format::Jsonl => match (&doc.raw, self.passthrough) {
+                (Some(Raw::Json(raw)), true) => output::jsonl_passthrough(raw, &ranked()).into_bytes(),
+                _ => output::jsonl(&ranked()).into_bytes(),
+            },
+            Format::Json => output::json_item(&ranked(), written == 0).into_bytes(),
+            Format::Tsv => output::tsv_row(&doc.id, &self.names, scores).into_bytes(),
+            Format::Csv => match (&doc.raw, &self.header) {
+                (Some(Raw::Csv { bytes, terminator }), Some(h)) if self.passthrough => {
+                    let fallback = if h.terminator.is_empty() { b"\n".as_slice() } else { h.terminator };
+                    output::csv_passthrough_row(bytes, terminator, fallback, h.delimiter, &self.names, scores)
+                }
+                _ => output::csv_row(&doc.id, &self.names, scores),
+            },
+            Format::Table => {
+                let sep = if written == 0 { "" } else { "\n" };
+                format!("{sep}{}", output::table(&ranked(), self.width)).into_bytes()
+            }
+        }
+    }
+
+    fn epilogue(&self, written: usize) -> Vec<u8> {
+        match self.format {
+            Format::Json => output::json_close(written > 0).as_bytes().to_vec(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 fn classify(cfg: ClassifyConfig) -> Result<u8> {
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     init_threads(cfg.threads)?;
+    // Inputs first: a missing column is reported before the model loads.
+    let docs = Docs::open(cfg.input.clone())?;
+    let header = docs.csv_header().cloned();
+    let total_bytes = docs.total_bytes();
     let resolved = hub::resolve(&cfg.model.spec, cfg.model.revision.as_deref(), &HubEnv::from_env())?;
     let clf = classify::load(&resolved.dir).with_context(|| format!("cannot load the model in {}", resolved.dir.display()))?;
     let loaded = started.elapsed();
-    let task = clf.task(cfg.labels, &cfg.template, cfg.multi_label)?;
+    let task = clf.task(cfg.labels.clone(), &cfg.template, cfg.multi_label)?;
     let names: Vec<String> = task.labels.iter().map(|l| l.name.clone()).collect();
-    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-
-    let mut out = BufWriter::new(std::io::stdout().lock());
-    match cfg.format {
-        Format::Json => out.write_all(output::json_open().as_bytes())?,
-        Format::Tsv => out.write_all(output::tsv_header(&names).as_bytes())?,
-        _ => {}
-    }
-    let mut written = 0usize;
-    let mut input_errors = 0usize;
-    let docs = Docs::new(cfg.sources, cfg.lines);
-    classify::stream(&clf, &task, docs, &cfg.batching, |event| {
-        match event {
-            Event::Scored(doc, scores) => {
-                let text = match cfg.format {
-                    Format::Jsonl => output::jsonl(&output::rank(&doc.id, &names, &scores, Show::default())),
-                    Format::Json => output::json_item(&output::rank(&doc.id, &names, &scores, Show::default()), written == 0),
-                    Format::Tsv => output::tsv_row(&doc.id, &names, &scores),
-                    Format::Table => {
-                        let sep = if written == 0 { "" } else { "\n" };
-                        format!("{sep}{}", output::table(&output::rank(&doc.id, &names, &scores, Show::default()), width))
-                    }
-                };
-                out.write_all(text.as_bytes())?;
-                // Results appear as they are ready, also when input trickles in.
-                out.flush()?;
-                written += 1;
-            }
-            Event::InputError(e) => {
-                eprintln!("zeroshot: {e}");
-                input_errors += 1;
+    if let (Some(h), true) = (&header, cfg.passthrough) {
+        let ours = [output::COL_LABEL.to_string(), output::COL_SCORE.to_string()]
+            .into_iter()
+            .chain(names.iter().map(|l| format!("{}{l}", output::COL_SCORE_PREFIX)));
+        for col in ours {
+            if h.names.contains(&col) {
+                bail!("the input already has a column {col:?}; zeroshot appends columns of that name (rename it, or use --format jsonl)");
             }
         }
-        Ok(())
-    })?;
-    if cfg.format == Format::Json {
-        out.write_all(output::json_close(written > 0).as_bytes())?;
     }
-    out.flush()?;
+    let renderer = Renderer {
+        format: cfg.format,
+        passthrough: cfg.passthrough,
+        width: names.iter().map(|n| n.chars().count()).max().unwrap_or(0),
+        names,
+        show: cfg.show,
+        header,
+    };
+
+    let (mut dest, restored) = match &cfg.output {
+        Some(path) => {
+            let (f, restored) = FileDest::open(path, job_identity(&cfg, &resolved), cfg.resume)?;
+            (Dest::File(f), restored)
+        }
+        None => (Dest::Stdout(BufWriter::new(std::io::stdout().lock())), None),
+    };
+    let resumed = restored.is_some();
+    let mut prog = restored.unwrap_or_default();
+    if !resumed {
+        dest.write(&renderer.preamble())?;
+    }
+    let resume_from = prog.items;
+    let shard = cfg.shard;
+    let items = docs.enumerate().filter(move |(seq, item)| {
+        *seq >= resume_from && item.as_ref().map_or(true, |d| shard.is_none_or(|s| s.takes(d.index)))
+    });
+
+    let mut progress = Progress::new(cfg.progress, total_bytes);
+    let mut done_now = 0usize;
+    let result = classify::stream(&clf, &task, items, &cfg.batching, |event| {
+        match event {
+            Event::Scored { seq, doc, scores } => {
+                prog.items = seq + 1;
+                if let Some(gate) = &cfg.gate {
+                    let hit = gate.labels.iter().any(|l| {
+                        let i = renderer.names.iter().position(|n| n == l).expect("gate labels are candidates");
+                        scores[i] >= gate.threshold
+                    });
+                    if hit {
+                        prog.gate_hits += 1;
+                        prog.gate_first.get_or_insert_with(|| doc.id.clone());
+                    }
+                }
+                dest.write(&renderer.record(&doc, &scores, prog.written))?;
+                prog.written += 1;
+                done_now += 1;
+                progress.update(done_now, doc.pos);
+            }
+            Event::InputError { seq, error } => {
+                prog.items = seq + 1;
+                progress.println(&format!("zeroshot: {error}"));
+                match error.kind {
+                    ErrorKind::Skipped => prog.skipped += 1,
+                    _ => prog.unreadable += 1,
+                }
+            }
+            Event::WindowDone => dest.checkpoint(&prog)?,
+        }
+        Ok(())
+    });
+    progress.finish();
+    if let Err(e) = result {
+        if let Some(input) = e.downcast_ref::<InputError>() {
+            let mut msg = format!("{input}\nhint: fix the record, or pass --skip-bad-rows to skip malformed rows");
+            if let Dest::File(f) = &dest {
+                msg.push_str(&format!(
+                    "; the {} results so far are kept in {} (continue with --resume)",
+                    prog.written,
+                    f.partial_path().display()
+                ));
+            }
+            bail!(msg);
+        }
+        return Err(e);
+    }
+    dest.write(&renderer.epilogue(prog.written))?;
+    dest.checkpoint(&prog)?;
+    if let Dest::File(f) = dest {
+        f.finish()?;
+    }
+
+    if prog.skipped > 0 {
+        eprintln!("zeroshot: skipped {} bad row{}", prog.skipped, if prog.skipped == 1 { "" } else { "s" });
+    }
     if std::env::var_os("ZEROSHOT_STATS").is_some_and(|v| v == "1") {
         print_stats(&clf.stats.lock().unwrap(), loaded, started.elapsed());
     }
-    Ok(if input_errors > 0 { EXIT_ERROR } else { EXIT_OK })
+    if let Some(gate) = &cfg.gate {
+        if prog.gate_hits > 0 {
+            eprintln!(
+                "zeroshot: gate: {} of {} documents scored >= {} for {} (first: {})",
+                prog.gate_hits,
+                prog.written,
+                gate.threshold,
+                gate.labels.iter().map(|l| format!("{l:?}")).collect::<Vec<_>>().join(" or "),
+                prog.gate_first.as_deref().unwrap_or("?")
+            );
+        }
+    }
+    Ok(if prog.skipped + prog.unreadable > 0 {
+        EXIT_ERROR
+    } else if prog.gate_hits > 0 {
+        EXIT_GATE
+    } else {
+        EXIT_OK
+    })
 }
 
 /// One line on stderr for the benchmark: `zeroshot-stats {json}`.
-fn print_stats(st: &classify::Stats, load: std::time::Duration, total: std::time::Duration) {
-    let v = serde_json::json!({
+fn print_stats(st: &classify::Stats, load: Duration, total: Duration) {
+    let v = json!({
         "documents": st.documents,
         "pairs": st.pairs,
         "tokens": st.tokens,
@@ -96,3 +273,4 @@ fn print_stats(st: &classify::Stats, load: std::time::Duration, total: std::time
     });
     eprintln!("zeroshot-stats {v}");
 }
+

@@ -72,6 +72,38 @@ pub struct ClassifyArgs {
     #[arg(long)]
     pub lines: bool,
 
+    /// Read CSV (automatic for .csv and .tsv files; use it for CSV on stdin).
+    /// Output keeps every input column and appends zeroshot_label,
+    /// zeroshot_score and one zeroshot_score_<label> column per label
+    #[arg(long, conflicts_with = "jsonl", help_heading = "Structured input")]
+    pub csv: bool,
+
+    /// Read JSON Lines (automatic for .jsonl and .ndjson files). Output records
+    /// keep every input field and add "zeroshot": {labels, scores}
+    #[arg(long, help_heading = "Structured input")]
+    pub jsonl: bool,
+
+    /// CSV column holding the text: a header name or a 1-based index
+    #[arg(long, default_value = "text", value_name = "NAME|N", help_heading = "Structured input")]
+    pub text_column: String,
+
+    /// CSV column holding each row's id (default: FILE:ROW)
+    #[arg(long, value_name = "NAME|N", help_heading = "Structured input")]
+    pub id_column: Option<String>,
+
+    /// JSONL field holding the text; a dotted path reaches into objects
+    #[arg(long, default_value = "text", value_name = "PATH", help_heading = "Structured input")]
+    pub text_field: String,
+
+    /// CSV field delimiter: one character, or `tab` [default: `,`; tab for .tsv]
+    #[arg(long, value_name = "CHAR", help_heading = "Structured input")]
+    pub delimiter: Option<String>,
+
+    /// Skip malformed rows (ragged CSV rows, invalid JSON, missing text) instead
+    /// of stopping; they are counted on stderr and make the exit code 2
+    #[arg(long, help_heading = "Structured input")]
+    pub skip_bad_rows: bool,
+
     /// Candidate labels, comma-separated (repeatable)
     #[arg(long, short = 'l', value_name = "A,B,...")]
     pub labels: Vec<String>,
@@ -97,9 +129,47 @@ pub struct ClassifyArgs {
     #[command(flatten)]
     pub model: ModelArgs,
 
-    /// Output format [default: table on a terminal, jsonl otherwise]
-    #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
+    /// Output format [default: csv for CSV input, jsonl for JSONL input, else
+    /// table on a terminal and jsonl otherwise]
+    #[arg(long, short = 'f', value_enum, value_name = "FORMAT", help_heading = "Output")]
     pub format: Option<FormatArg>,
+
+    /// Write results to PATH, atomically: it appears only once the run is
+    /// complete (work in progress goes to PATH.partial)
+    #[arg(long, short = 'o', value_name = "PATH", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+
+    /// Continue an interrupted run of the same job from its PATH.partial; the
+    /// result is identical to an uninterrupted run
+    #[arg(long, requires = "output", help_heading = "Output")]
+    pub resume: bool,
+
+    /// Show only the K best labels per document (jsonl, json, table)
+    #[arg(long, value_name = "K", help_heading = "Output")]
+    pub top_k: Option<usize>,
+
+    /// Score threshold: with --multi-label, show only labels at or above it;
+    /// with --fail-on, the score that trips the gate [default: 0.5]
+    #[arg(long, value_name = "T", help_heading = "Output")]
+    pub threshold: Option<f32>,
+
+    /// Exit 1 (after writing all output) if any document scores at least
+    /// --threshold for LABEL; repeatable
+    #[arg(long, value_name = "LABEL", help_heading = "Output")]
+    pub fail_on: Vec<String>,
+
+    /// Process only documents whose 0-based index modulo N is I, to spread one
+    /// input over N machines or processes
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+
+    /// No progress display
+    #[arg(long, short = 'q', conflicts_with = "progress")]
+    pub quiet: bool,
+
+    /// Show progress on stderr even when it is not a terminal (as plain lines)
+    #[arg(long)]
+    pub progress: bool,
 
     /// Most NLI pairs in one forward pass
     #[arg(long, default_value_t = 64, value_name = "N")]
@@ -123,6 +193,8 @@ pub enum FormatArg {
     Json,
     /// One row per document: id, top label, its score, then a score column per label
     Tsv,
+    /// CSV: the input's rows with columns appended (CSV input), else like tsv
+    Csv,
     /// Ranked labels with scores and bars, for people
     Table,
 }

@@ -8,8 +8,16 @@ pub enum Format {
     Jsonl,
     Json,
     Tsv,
+    Csv,
     Table,
 }
+
+/// Names of the columns appended to CSV output.
+pub const COL_LABEL: &str = "zeroshot_label";
+pub const COL_SCORE: &str = "zeroshot_score";
+pub const COL_SCORE_PREFIX: &str = "zeroshot_score_";
+/// Key added to each record of JSONL input.
+pub const JSON_KEY: &str = "zeroshot";
 
 /// One document's labels in descending score order (ties keep label order).
 #[derive(Clone, Debug, PartialEq)]
@@ -92,6 +100,85 @@ pub fn tsv_row(id: &str, labels: &[String], scores: &[f32]) -> String {
     cols.join("\t") + "\n"
 }
 
+/// Plain CSV (for inputs that are not CSV): like TSV, with CSV quoting.
+pub fn csv_header(labels: &[String]) -> Vec<u8> {
+    let mut cols: Vec<&str> = vec!["id", "label", "score"];
+    cols.extend(labels.iter().map(String::as_str));
+    csv_line(cols.iter().map(|c| c.as_bytes()), b',', b"\n")
+}
+
+pub fn csv_row(id: &str, labels: &[String], scores: &[f32]) -> Vec<u8> {
+    let top = rank(id, labels, scores, Show { top_k: Some(1), min_score: None });
+    let mut cols = vec![id.to_string(), top.labels[0].clone(), top.scores[0].to_string()];
+    cols.extend(scores.iter().map(f32::to_string));
+    csv_line(cols.iter().map(|c| c.as_bytes()), b',', b"\n")
+}
+
+/// The header of CSV input, byte for byte, with our columns appended.
+pub fn csv_passthrough_header(bom: bool, raw: &[u8], terminator: &[u8], delim: u8, labels: &[String]) -> Vec<u8> {
+    let mut out = Vec::new();
+    if bom {
+        out.extend_from_slice(b"\xef\xbb\xbf");
+    }
+    out.extend_from_slice(raw);
+    let mut cols = vec![COL_LABEL.to_string(), COL_SCORE.to_string()];
+    cols.extend(labels.iter().map(|l| format!("{COL_SCORE_PREFIX}{l}")));
+    out.push(delim);
+    out.extend(csv_line(cols.iter().map(|c| c.as_bytes()), delim, if terminator.is_empty() { b"\n" } else { terminator }));
+    out
+}
+
+/// One CSV input row, byte for byte, with the top label, its score and every
+/// label's score appended. A last row without a line ending gets `fallback`.
+pub fn csv_passthrough_row(raw: &[u8], terminator: &[u8], fallback: &[u8], delim: u8, labels: &[String], scores: &[f32]) -> Vec<u8> {
+    let top = rank("", labels, scores, Show { top_k: Some(1), min_score: None });
+    let mut cols = vec![top.labels[0].clone(), top.scores[0].to_string()];
+    cols.extend(scores.iter().map(f32::to_string));
+    let mut out = raw.to_vec();
+    out.push(delim);
+    out.extend(csv_line(cols.iter().map(|c| c.as_bytes()), delim, if terminator.is_empty() { fallback } else { terminator }));
+    out
+}
+
+/// Fields joined by the delimiter, quoted where needed, then the terminator.
+fn csv_line<'a>(fields: impl Iterator<Item = &'a [u8]>, delim: u8, terminator: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, f) in fields.enumerate() {
+        if i > 0 {
+            out.push(delim);
+        }
+        if f.iter().any(|&b| b == delim || b == b'"' || b == b'\n' || b == b'\r') {
+            out.push(b'"');
+            for &b in f {
+                if b == b'"' {
+                    out.push(b'"');
+                }
+                out.push(b);
+            }
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(f);
+        }
+    }
+    out.extend_from_slice(terminator);
+    out
+}
+
+/// A JSONL input record, unchanged, with `"zeroshot": {labels, scores}` added
+/// as its last key.
+pub fn jsonl_passthrough(raw: &str, r: &Ranked) -> String {
+    #[derive(Serialize)]
+    struct Added<'a> {
+        labels: &'a [String],
+        scores: &'a [f32],
+    }
+    let added = serde_json::to_string(&Added { labels: &r.labels, scores: &r.scores }).expect("plain data serializes");
+    let body = raw.trim_end();
+    let inner = body.strip_suffix('}').unwrap_or(body).trim_end();
+    let sep = if inner.trim_start() == "{" { "" } else { "," };
+    format!("{inner}{sep}\"{JSON_KEY}\":{added}}}\n")
+}
+
 /// Tabs and newlines would break the row; show them escaped.
 fn tsv_field(s: &str) -> String {
     s.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n").replace('\r', "\\r")
@@ -138,6 +225,30 @@ mod tests {
           sport      0.2500  █████
           tab	label  0.1250  ███
         ");
+    }
+
+    #[test]
+    fn csv_and_passthrough() {
+        let (labels, scores) = sample();
+        let h = csv_passthrough_header(true, b"id,\"text, here\"", b"\r\n", b',', &labels);
+        assert_eq!(
+            String::from_utf8(h).unwrap(),
+            "\u{feff}id,\"text, here\",zeroshot_label,zeroshot_score,zeroshot_score_sport,zeroshot_score_politics,zeroshot_score_tab\tlabel\r\n"
+        );
+        let row = csv_passthrough_row(b"7,\"a\nb\"", b"", b"\r\n", b',', &labels, &scores);
+        assert_eq!(String::from_utf8(row).unwrap(), "7,\"a\nb\",politics,0.625,0.25,0.625,0.125\r\n");
+        let row = csv_passthrough_row(b"x\ty", b"\n", b"\n", b'\t', &labels, &scores);
+        assert_eq!(String::from_utf8(row).unwrap(), "x\ty\tpolitics\t0.625\t0.25\t0.625\t0.125\n");
+        insta::assert_snapshot!(String::from_utf8(csv_header(&labels)).unwrap() + &String::from_utf8(csv_row("a,1", &labels, &scores)).unwrap(), @r#"
+        id,label,score,sport,politics,tab	label
+        "a,1",politics,0.625,0.25,0.625,0.125
+        "#);
+        let r = rank("x", &labels, &scores, Show { top_k: Some(1), min_score: None });
+        assert_eq!(
+            jsonl_passthrough("{\"n\": 1e5, \"t\": \"x\"} ", &r),
+            "{\"n\": 1e5, \"t\": \"x\",\"zeroshot\":{\"labels\":[\"politics\"],\"scores\":[0.625]}}\n"
+        );
+        assert_eq!(jsonl_passthrough("{ }", &r), "{\"zeroshot\":{\"labels\":[\"politics\"],\"scores\":[0.625]}}\n");
     }
 
     #[test]
