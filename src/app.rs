@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::json;
 
 use crate::classify::{self, Event};
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ModelCommand};
 use crate::config::ClassifyConfig;
 use crate::hub::{self, HubEnv, Origin, Resolved};
 use crate::input::{CsvHeader, Doc, Docs, ErrorKind, InputError, Raw, Source};
@@ -24,7 +24,71 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Classify(args) => classify(ClassifyConfig::new(&args, std::io::stdout().is_terminal())?),
+        Command::Labels { name } => labels(name.as_deref()),
+        Command::Model(ModelCommand::Info { model, json }) => {
+            let resolved = hub::resolve(&model.model, model.revision.as_deref(), &HubEnv::from_env())?;
+            let info = crate::inspect::model_info(&model.model, &resolved)?;
+            let text = if json { format!("{}\n", serde_json::to_string_pretty(&info)?) } else { crate::inspect::render(&info) };
+            print(text.as_bytes())
+        }
+        Command::Model(ModelCommand::Fetch { model }) => {
+            let resolved = hub::fetch(&model.model, model.revision.as_deref(), &HubEnv::from_env())?;
+            eprintln!("zeroshot: {} is in the Hugging Face cache; use it offline with HF_HUB_OFFLINE=1", model.model);
+            print(format!("{}\n", resolved.dir.display()).as_bytes())
+        }
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "zeroshot", &mut out);
+            print(&out)
+        }
+        Command::Man { command } => print(&man_page(command.as_deref())?),
     }
+}
+
+fn print(bytes: &[u8]) -> Result<u8> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)?;
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// `zeroshot labels [NAME]`.
+fn labels(name: Option<&str>) -> Result<u8> {
+    match name {
+        Some(n) => {
+            let n = n.strip_prefix('@').unwrap_or(n);
+            crate::labels::builtin_set(n)?;
+            print(crate::labels::builtin(n).unwrap_or_default().as_bytes())
+        }
+        None => {
+            let mut s = String::from("Built-in label sets (use with --labels @NAME; show one with `zeroshot labels NAME`):\n");
+            for (n, text) in crate::labels::BUILTIN {
+                let count = crate::labels::parse_file_text(text, n).map(|s| s.labels.len()).unwrap_or(0);
+                s.push_str(&format!("  {n:<10} {count:>2} labels  {}\n", crate::labels::description(text)));
+            }
+            print(s.as_bytes())
+        }
+    }
+}
+
+/// The roff man page of the tool or of one command.
+pub fn man_page(command: Option<&str>) -> Result<Vec<u8>> {
+    let root = <Cli as clap::CommandFactory>::command();
+    let cmd = match command {
+        None => root,
+        Some(name) => {
+            let sub = root
+                .find_subcommand(name)
+                .with_context(|| format!("no command {name:?} (see `zeroshot --help`)"))?
+                .clone();
+            let title = format!("zeroshot-{name}");
+            sub.name(title).version(env!("CARGO_PKG_VERSION"))
+        }
+    };
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cmd).render(&mut out)?;
+    Ok(out)
 }
 
 fn init_threads(threads: Option<usize>) -> Result<()> {

@@ -20,8 +20,10 @@ zero-shot-classification pipeline for the same checkpoint.";
 const EXAMPLES: &str = "\
 Examples:
   echo 'The match ended 2-1 after extra time.' | zeroshot classify --labels sport,politics,economy
-  zeroshot classify --labels-file labels.txt --format tsv report.txt letter.txt
-  zeroshot classify --multi-label --label 'urgent' --label 'needs a reply' < emails.txt";
+  zeroshot classify --labels @topics --format tsv report.txt letter.txt
+  zeroshot classify --labels @sentiment reviews.csv -o labelled.csv
+  zeroshot labels topics
+  zeroshot model info";
 
 #[derive(Parser, Debug)]
 #[command(name = "zeroshot", version, about = ABOUT, long_about = LONG_ABOUT, after_help = EXAMPLES)]
@@ -34,7 +36,54 @@ pub struct Cli {
 pub enum Command {
     /// Rank candidate labels for each document
     #[command(after_help = CLASSIFY_EXAMPLES)]
-    Classify(ClassifyArgs),
+    Classify(Box<ClassifyArgs>),
+
+    /// List the built-in label sets, or show one
+    #[command(after_help = "Examples:\n  zeroshot labels\n  zeroshot labels toxicity\n  zeroshot classify --labels @toxicity --multi-label < comments.txt")]
+    Labels {
+        /// The set to show (`topics` or `@topics`)
+        name: Option<String>,
+    },
+
+    /// Inspect or download models
+    #[command(subcommand)]
+    Model(ModelCommand),
+
+    /// Print a shell completion script
+    #[command(after_help = "Examples:\n  source <(zeroshot completions bash)\n  zeroshot completions zsh > ~/.zfunc/_zeroshot\n  zeroshot completions fish > ~/.config/fish/completions/zeroshot.fish")]
+    Completions {
+        /// Shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the man page (roff), for the whole tool or one command
+    #[command(after_help = "Examples:\n  zeroshot man | man -l -\n  zeroshot man classify > zeroshot-classify.1")]
+    Man {
+        /// A command whose page to print instead (e.g. classify)
+        command: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ModelCommand {
+    /// Where the model resolves to, its architecture, labels and tokenizer
+    #[command(after_help = "Examples:\n  zeroshot model info\n  zeroshot model info --model ./my-nli-model --json")]
+    Info {
+        #[command(flatten)]
+        model: ModelArgs,
+
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Download a model into the Hugging Face cache for later offline use
+    #[command(after_help = "Examples:\n  zeroshot model fetch\n  zeroshot model fetch --model MoritzLaurer/mDeBERTa-v3-base-mnli-xnli --revision main\n  HF_HUB_OFFLINE=1 zeroshot classify --labels a,b < docs.txt")]
+    Fetch {
+        #[command(flatten)]
+        model: ModelArgs,
+    },
 }
 
 const CLASSIFY_EXAMPLES: &str = "\
@@ -53,7 +102,7 @@ pub struct ModelArgs {
     /// Model: a local folder (holding config.json, weights and tokenizer) or a
     /// Hugging Face Hub repo id, looked up in the Hugging Face cache and
     /// downloaded there when missing
-    #[arg(long, short = 'm', env = "ZEROSHOT_MODEL", default_value = DEFAULT_MODEL, value_name = "ID|DIR")]
+    #[arg(long, short = 'm', env = "ZEROSHOT_MODEL", default_value = DEFAULT_MODEL, value_name = "ID|DIR", value_hint = clap::ValueHint::DirPath)]
     pub model: String,
 
     /// Hub revision to use: a branch, tag or commit hash
@@ -65,7 +114,7 @@ pub struct ModelArgs {
 pub struct ClassifyArgs {
     /// Documents: each FILE is one document (`-` reads stdin). Without FILE,
     /// each non-blank line of stdin is a document
-    #[arg(value_name = "FILE")]
+    #[arg(value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub files: Vec<String>,
 
     /// Read FILEs line by line too: each non-blank line is a document
@@ -104,8 +153,9 @@ pub struct ClassifyArgs {
     #[arg(long, help_heading = "Structured input")]
     pub skip_bad_rows: bool,
 
-    /// Candidate labels, comma-separated (repeatable)
-    #[arg(long, short = 'l', value_name = "A,B,...")]
+    /// Candidate labels, comma-separated, or a built-in set as `@name` (see
+    /// `zeroshot labels`); repeatable
+    #[arg(long, short = 'l', value_name = "A,B,...|@SET")]
     pub labels: Vec<String>,
 
     /// One candidate label, taken whole, so it may contain commas (repeatable)
@@ -113,8 +163,9 @@ pub struct ClassifyArgs {
     pub label: Vec<String>,
 
     /// File with one label per line (`label = hypothesis phrase` allowed, `#`
-    /// comments, optional `# template: ...` header); repeatable
-    #[arg(long, value_name = "PATH")]
+    /// comments, optional `# template: ...` header); `@name` or
+    /// `labels/NAME.txt` finds a built-in set anywhere; repeatable
+    #[arg(long, value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
     pub labels_file: Vec<PathBuf>,
 
     /// Hypothesis template; `{}` is replaced by each label [default: "This example is {}."]
@@ -136,7 +187,7 @@ pub struct ClassifyArgs {
 
     /// Write results to PATH, atomically: it appears only once the run is
     /// complete (work in progress goes to PATH.partial)
-    #[arg(long, short = 'o', value_name = "PATH", help_heading = "Output")]
+    #[arg(long, short = 'o', value_name = "PATH", help_heading = "Output", value_hint = clap::ValueHint::FilePath)]
     pub output: Option<PathBuf>,
 
     /// Continue an interrupted run of the same job from its PATH.partial; the

@@ -95,7 +95,13 @@ impl ClassifyConfig {
         let mut labels: Vec<Label> = Vec::new();
         let mut file_template = None;
         for list in &a.labels {
-            labels.extend(labels::parse_list(list)?);
+            if list.starts_with('@') {
+                let set = labels::builtin_set(list)?;
+                labels.extend(set.labels);
+                file_template = file_template.or(set.template);
+            } else {
+                labels.extend(labels::parse_list(list)?);
+            }
         }
         for one in &a.label {
             labels.push(labels::parse_single(one)?);

@@ -140,6 +140,21 @@ pub fn cached(repo: &str, revision: &str, env: &HubEnv) -> Option<Resolved> {
     }
 }
 
+/// `zeroshot model fetch`: brings the cache up to date with the Hub for a
+/// repo id (always asks the Hub which commit the revision is at).
+pub fn fetch(spec: &str, revision: Option<&str>, env: &HubEnv) -> Result<Resolved> {
+    if Path::new(spec).is_dir() {
+        bail!("{spec} is a local folder; there is nothing to fetch");
+    }
+    if looks_like_path(spec) || !valid_repo_id(spec) {
+        bail!("--model {spec}: not a Hugging Face repo id (like {DEFAULT_MODEL})");
+    }
+    if env.offline {
+        bail!("HF_HUB_OFFLINE is set, so zeroshot may not download {spec}; unset it to fetch");
+    }
+    download(spec, revision.unwrap_or("main"), env)
+}
+
 /// Downloads what a model needs into the cache (hf-hub writes the same layout
 /// as huggingface_hub), then resolves it from there.
 pub fn download(repo: &str, revision: &str, env: &HubEnv) -> Result<Resolved> {
@@ -156,6 +171,12 @@ pub fn download(repo: &str, revision: &str, env: &HubEnv) -> Result<Resolved> {
     let api = builder.build().context("cannot set up the Hugging Face Hub client")?;
     let handle = api.repo(Repo::with_revision(repo.to_string(), RepoType::Model, revision.to_string()));
     let info = handle.info().map_err(|e| hub_error(repo, revision, env, &e.to_string()))?;
+    // Point the revision at the commit the Hub reports, so files already cached
+    // for that commit are reused and stale ones are not.
+    Cache::new(env.cache.clone())
+        .repo(Repo::with_revision(repo.to_string(), RepoType::Model, revision.to_string()))
+        .create_ref(&info.sha)
+        .with_context(|| format!("cannot write to the Hugging Face cache {}", env.cache.display()))?;
     let files: Vec<String> = info.siblings.iter().map(|s| s.rfilename.clone()).collect();
     let has = |f: &str| files.iter().any(|x| x == f);
 

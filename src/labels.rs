@@ -10,6 +10,35 @@ use anyhow::{bail, Context, Result};
 
 pub const DEFAULT_TEMPLATE: &str = "This example is {}.";
 
+/// The label sets shipped in `labels/`, embedded so they work from any directory.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("doctypes", include_str!("../labels/doctypes.txt")),
+    ("emotions", include_str!("../labels/emotions.txt")),
+    ("intents", include_str!("../labels/intents.txt")),
+    ("sentiment", include_str!("../labels/sentiment.txt")),
+    ("topics", include_str!("../labels/topics.txt")),
+    ("toxicity", include_str!("../labels/toxicity.txt")),
+];
+
+pub fn builtin(name: &str) -> Option<&'static str> {
+    BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// A built-in set by `@name`.
+pub fn builtin_set(reference: &str) -> Result<LabelSet> {
+    let name = reference.strip_prefix('@').unwrap_or(reference);
+    let text = builtin(name).with_context(|| {
+        let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
+        format!("no built-in label set {name:?} (there are: {}; see `zeroshot labels`)", names.join(", "))
+    })?;
+    parse_file_text(text, &format!("@{name}"))
+}
+
+/// The first comment line of a label file: what the set is for.
+pub fn description(text: &str) -> &str {
+    text.lines().next().and_then(|l| l.strip_prefix('#')).map(str::trim).unwrap_or("")
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
     pub name: String,
@@ -83,9 +112,24 @@ pub fn parse_file_text(text: &str, origin: &str) -> Result<LabelSet> {
     Ok(set)
 }
 
+/// Reads a label file; `@name`, or a missing `labels/NAME.txt`, is the
+/// built-in set of that name (so the repository's paths work anywhere).
 pub fn read_file(path: &Path) -> Result<LabelSet> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read label file {}", path.display()))?;
-    parse_file_text(&text, &path.display().to_string())
+    let shown = path.display().to_string();
+    if shown.starts_with('@') {
+        return builtin_set(&shown);
+    }
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_file_text(&text, &shown),
+        Err(e) => {
+            let in_labels_dir = path.parent().and_then(|p| p.file_name()).is_some_and(|d| d == "labels");
+            let stem = path.file_stem().and_then(|s| s.to_str()).filter(|_| path.extension().is_some_and(|x| x == "txt"));
+            match stem.filter(|s| in_labels_dir && builtin(s).is_some()) {
+                Some(name) => builtin_set(name),
+                None => Err(e).with_context(|| format!("cannot read label file {shown}")),
+            }
+        }
+    }
 }
 
 /// Rejects an empty list and duplicate names.
@@ -192,6 +236,19 @@ mod tests {
         assert!(check_template("bad {name}").is_err());
         assert!(check_template("bad }").is_err());
         assert!(check_template("bad {").is_err());
+    }
+
+    #[test]
+    fn builtin_sets_parse_and_resolve() {
+        for (name, text) in BUILTIN {
+            let set = parse_file_text(text, name).unwrap();
+            check_unique(&set.labels).unwrap();
+            check_template(set.template.as_deref().unwrap()).unwrap();
+            assert!(!description(text).is_empty());
+        }
+        assert_eq!(read_file(Path::new("/nowhere/labels/sentiment.txt")).unwrap(), builtin_set("@sentiment").unwrap());
+        assert!(read_file(Path::new("/nowhere/other/sentiment.txt")).is_err());
+        assert!(builtin_set("@nope").unwrap_err().to_string().contains("topics"));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod hub;
 pub mod input;
+pub mod inspect;
 pub mod job;
 pub mod labels;
 pub mod model;

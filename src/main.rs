@@ -4,7 +4,19 @@ use clap::Parser;
 use zeroshot::cli::Cli;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let msg = e.render().to_string();
+            eprint!("zeroshot: {}", msg.strip_prefix("error: ").unwrap_or(&msg));
+            return ExitCode::from(zeroshot::app::EXIT_ERROR);
+        }
+    };
     match zeroshot::app::run(cli) {
         Ok(code) => ExitCode::from(code),
         // A closed stdout (`| head`) is a normal way to stop.

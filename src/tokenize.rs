@@ -100,7 +100,7 @@ fn to_encoded(enc: &tokenizers::Encoding) -> Encoded {
 
 /// `model_max_length` from tokenizer_config.json, if set to a usable number
 /// (transformers writes a huge sentinel when there is no limit).
-fn model_max_length(dir: &Path) -> Result<Option<usize>> {
+pub fn model_max_length(dir: &Path) -> Result<Option<usize>> {
     let path = dir.join("tokenizer_config.json");
     let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
     let v: serde_json::Value =

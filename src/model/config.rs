@@ -19,6 +19,8 @@ pub struct ModelConfig {
     pub head_size: usize,
     pub intermediate_size: usize,
     pub hidden_act: Activation,
+    /// `hidden_act` as config.json names it.
+    pub hidden_act_name: String,
     pub layer_norm_eps: f32,
     pub max_position_embeddings: usize,
     pub type_vocab_size: usize,
@@ -145,6 +147,7 @@ impl ModelConfig {
             head_size,
             intermediate_size: usize_or(obj, "intermediate_size", 6144)?,
             hidden_act,
+            hidden_act_name: act_name,
             layer_norm_eps: eps as f32,
             max_position_embeddings,
             type_vocab_size: usize_or(obj, "type_vocab_size", 0)?,

@@ -2,6 +2,8 @@
 //! with an isolated Hugging Face environment, and the reference outputs.
 #![allow(dead_code)]
 
+pub mod hub;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

@@ -1,0 +1,169 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'zeroshot'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'zeroshot' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('classify', 'classify', [CompletionResultType]::ParameterValue, 'Rank candidate labels for each document')
+            [CompletionResult]::new('labels', 'labels', [CompletionResultType]::ParameterValue, 'List the built-in label sets, or show one')
+            [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Inspect or download models')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), for the whole tool or one command')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'zeroshot;classify' {
+            [CompletionResult]::new('--text-column', '--text-column', [CompletionResultType]::ParameterName, 'CSV column holding the text: a header name or a 1-based index')
+            [CompletionResult]::new('--id-column', '--id-column', [CompletionResultType]::ParameterName, 'CSV column holding each row''s id (default: FILE:ROW)')
+            [CompletionResult]::new('--text-field', '--text-field', [CompletionResultType]::ParameterName, 'JSONL field holding the text; a dotted path reaches into objects')
+            [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'CSV field delimiter: one character, or `tab` [default: `,`; tab for .tsv]')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Candidate labels, comma-separated, or a built-in set as `@name` (see `zeroshot labels`); repeatable')
+            [CompletionResult]::new('--labels', '--labels', [CompletionResultType]::ParameterName, 'Candidate labels, comma-separated, or a built-in set as `@name` (see `zeroshot labels`); repeatable')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'One candidate label, taken whole, so it may contain commas (repeatable)')
+            [CompletionResult]::new('--labels-file', '--labels-file', [CompletionResultType]::ParameterName, 'File with one label per line (`label = hypothesis phrase` allowed, `#` comments, optional `# template: ...` header); `@name` or `labels/NAME.txt` finds a built-in set anywhere; repeatable')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Hypothesis template; `{}` is replaced by each label [default: "This example is {}."]')
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Hypothesis template; `{}` is replaced by each label [default: "This example is {}."]')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hub revision to use: a branch, tag or commit hash')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format [default: csv for CSV input, jsonl for JSONL input, else table on a terminal and jsonl otherwise]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: csv for CSV input, jsonl for JSONL input, else table on a terminal and jsonl otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)')
+            [CompletionResult]::new('--top-k', '--top-k', [CompletionResultType]::ParameterName, 'Show only the K best labels per document (jsonl, json, table)')
+            [CompletionResult]::new('--threshold', '--threshold', [CompletionResultType]::ParameterName, 'Score threshold: with --multi-label, show only labels at or above it; with --fail-on, the score that trips the gate [default: 0.5]')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 (after writing all output) if any document scores at least --threshold for LABEL; repeatable')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Process only documents whose 0-based index modulo N is I, to spread one input over N machines or processes')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Most NLI pairs in one forward pass')
+            [CompletionResult]::new('--batch-tokens', '--batch-tokens', [CompletionResultType]::ParameterName, 'Most tokens in one forward pass (pairs are packed without padding; longer pairs run alone)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'Read FILEs line by line too: each non-blank line is a document')
+            [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Read CSV (automatic for .csv and .tsv files; use it for CSV on stdin). Output keeps every input column and appends zeroshot_label, zeroshot_score and one zeroshot_score_<label> column per label')
+            [CompletionResult]::new('--jsonl', '--jsonl', [CompletionResultType]::ParameterName, 'Read JSON Lines (automatic for .jsonl and .ndjson files). Output records keep every input field and add "zeroshot": {labels, scores}')
+            [CompletionResult]::new('--skip-bad-rows', '--skip-bad-rows', [CompletionResultType]::ParameterName, 'Skip malformed rows (ragged CSV rows, invalid JSON, missing text) instead of stopping; they are counted on stderr and make the exit code 2')
+            [CompletionResult]::new('--multi-label', '--multi-label', [CompletionResultType]::ParameterName, 'Score each label on its own (entailment vs contradiction) instead of making the scores of a document sum to one')
+            [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Continue an interrupted run of the same job from its PATH.partial; the result is identical to an uninterrupted run')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Show progress on stderr even when it is not a terminal (as plain lines)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'zeroshot;labels' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'zeroshot;model' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Where the model resolves to, its architecture, labels and tokenizer')
+            [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Download a model into the Hugging Face cache for later offline use')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'zeroshot;model;info' {
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hub revision to use: a branch, tag or commit hash')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of text')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'zeroshot;model;fetch' {
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hub revision to use: a branch, tag or commit hash')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'zeroshot;model;help' {
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Where the model resolves to, its architecture, labels and tokenizer')
+            [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Download a model into the Hugging Face cache for later offline use')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'zeroshot;model;help;info' {
+            break
+        }
+        'zeroshot;model;help;fetch' {
+            break
+        }
+        'zeroshot;model;help;help' {
+            break
+        }
+        'zeroshot;completions' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'zeroshot;man' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'zeroshot;help' {
+            [CompletionResult]::new('classify', 'classify', [CompletionResultType]::ParameterValue, 'Rank candidate labels for each document')
+            [CompletionResult]::new('labels', 'labels', [CompletionResultType]::ParameterValue, 'List the built-in label sets, or show one')
+            [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Inspect or download models')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), for the whole tool or one command')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'zeroshot;help;classify' {
+            break
+        }
+        'zeroshot;help;labels' {
+            break
+        }
+        'zeroshot;help;model' {
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Where the model resolves to, its architecture, labels and tokenizer')
+            [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Download a model into the Hugging Face cache for later offline use')
+            break
+        }
+        'zeroshot;help;model;info' {
+            break
+        }
+        'zeroshot;help;model;fetch' {
+            break
+        }
+        'zeroshot;help;completions' {
+            break
+        }
+        'zeroshot;help;man' {
+            break
+        }
+        'zeroshot;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

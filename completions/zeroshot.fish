@@ -1,0 +1,91 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_zeroshot_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_zeroshot_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_zeroshot_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_zeroshot_using_subcommand
+    set -l cmd (__fish_zeroshot_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c zeroshot -n "__fish_zeroshot_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c zeroshot -n "__fish_zeroshot_needs_command" -s V -l version -d 'Print version'
+complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "classify" -d 'Rank candidate labels for each document'
+complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "labels" -d 'List the built-in label sets, or show one'
+complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "model" -d 'Inspect or download models'
+complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "man" -d 'Print the man page (roff), for the whole tool or one command'
+complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l text-column -d 'CSV column holding the text: a header name or a 1-based index' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l id-column -d 'CSV column holding each row\'s id (default: FILE:ROW)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l text-field -d 'JSONL field holding the text; a dotted path reaches into objects' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l delimiter -d 'CSV field delimiter: one character, or `tab` [default: `,`; tab for .tsv]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s l -l labels -d 'Candidate labels, comma-separated, or a built-in set as `@name` (see `zeroshot labels`); repeatable' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l label -d 'One candidate label, taken whole, so it may contain commas (repeatable)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l labels-file -d 'File with one label per line (`label = hypothesis phrase` allowed, `#` comments, optional `# template: ...` header); `@name` or `labels/NAME.txt` finds a built-in set anywhere; repeatable' -r -F
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s t -l template -d 'Hypothesis template; `{}` is replaced by each label [default: "This example is {}."]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s m -l model -d 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing' -r -f -a "(__fish_complete_directories)"
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l revision -d 'Hub revision to use: a branch, tag or commit hash' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s f -l format -d 'Output format [default: csv for CSV input, jsonl for JSONL input, else table on a terminal and jsonl otherwise]' -r -f -a "jsonl\t'One JSON object per document: id, labels, scores'
+json\t'A JSON array of the same objects'
+tsv\t'One row per document: id, top label, its score, then a score column per label'
+csv\t'CSV: the input\'s rows with columns appended (CSV input), else like tsv'
+table\t'Ranked labels with scores and bars, for people'"
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s o -l output -d 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)' -r -F
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l top-k -d 'Show only the K best labels per document (jsonl, json, table)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l threshold -d 'Score threshold: with --multi-label, show only labels at or above it; with --fail-on, the score that trips the gate [default: 0.5]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l fail-on -d 'Exit 1 (after writing all output) if any document scores at least --threshold for LABEL; repeatable' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l shard -d 'Process only documents whose 0-based index modulo N is I, to spread one input over N machines or processes' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l batch-size -d 'Most NLI pairs in one forward pass' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l batch-tokens -d 'Most tokens in one forward pass (pairs are packed without padding; longer pairs run alone)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s j -l threads -d 'Worker threads [default: all cores]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l lines -d 'Read FILEs line by line too: each non-blank line is a document'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l csv -d 'Read CSV (automatic for .csv and .tsv files; use it for CSV on stdin). Output keeps every input column and appends zeroshot_label, zeroshot_score and one zeroshot_score_<label> column per label'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l jsonl -d 'Read JSON Lines (automatic for .jsonl and .ndjson files). Output records keep every input field and add "zeroshot": {labels, scores}'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l skip-bad-rows -d 'Skip malformed rows (ragged CSV rows, invalid JSON, missing text) instead of stopping; they are counted on stderr and make the exit code 2'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l multi-label -d 'Score each label on its own (entailment vs contradiction) instead of making the scores of a document sum to one'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l resume -d 'Continue an interrupted run of the same job from its PATH.partial; the result is identical to an uninterrupted run'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s q -l quiet -d 'No progress display'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l progress -d 'Show progress on stderr even when it is not a terminal (as plain lines)'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand labels" -s h -l help -d 'Print help'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and not __fish_seen_subcommand_from info fetch help" -s h -l help -d 'Print help'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and not __fish_seen_subcommand_from info fetch help" -f -a "info" -d 'Where the model resolves to, its architecture, labels and tokenizer'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and not __fish_seen_subcommand_from info fetch help" -f -a "fetch" -d 'Download a model into the Hugging Face cache for later offline use'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and not __fish_seen_subcommand_from info fetch help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from info" -s m -l model -d 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing' -r -f -a "(__fish_complete_directories)"
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from info" -l revision -d 'Hub revision to use: a branch, tag or commit hash' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from info" -l json -d 'Print JSON instead of text'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from fetch" -s m -l model -d 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing' -r -f -a "(__fish_complete_directories)"
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from fetch" -l revision -d 'Hub revision to use: a branch, tag or commit hash' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from fetch" -s h -l help -d 'Print help'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "info" -d 'Where the model resolves to, its architecture, labels and tokenizer'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "fetch" -d 'Download a model into the Hugging Face cache for later offline use'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand man" -s h -l help -d 'Print help'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify labels model completions man help" -f -a "classify" -d 'Rank candidate labels for each document'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify labels model completions man help" -f -a "labels" -d 'List the built-in label sets, or show one'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify labels model completions man help" -f -a "model" -d 'Inspect or download models'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify labels model completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify labels model completions man help" -f -a "man" -d 'Print the man page (roff), for the whole tool or one command'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify labels model completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "info" -d 'Where the model resolves to, its architecture, labels and tokenizer'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "fetch" -d 'Download a model into the Hugging Face cache for later offline use'
