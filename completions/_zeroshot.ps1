@@ -64,7 +64,7 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             [CompletionResult]::new('--jsonl', '--jsonl', [CompletionResultType]::ParameterName, 'Read JSON Lines (automatic for .jsonl and .ndjson files). Output records keep every input field and add "zeroshot": {labels, scores}')
             [CompletionResult]::new('--skip-bad-rows', '--skip-bad-rows', [CompletionResultType]::ParameterName, 'Skip malformed rows (ragged CSV rows, invalid JSON, missing text) instead of stopping; they are counted on stderr and make the exit code 2')
             [CompletionResult]::new('--multi-label', '--multi-label', [CompletionResultType]::ParameterName, 'Score each label on its own (entailment vs contradiction) instead of making the scores of a document sum to one')
-            [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Continue an interrupted run of the same job from its PATH.partial; the result is identical to an uninterrupted run')
+            [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Continue an interrupted run of the same job from its PATH.partial (or start, if there is none); the result is identical to an uninterrupted run')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display')
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Show progress on stderr even when it is not a terminal (as plain lines)')

@@ -60,7 +60,7 @@ set edit:completion:arg-completer[zeroshot] = {|@words|
             cand --jsonl 'Read JSON Lines (automatic for .jsonl and .ndjson files). Output records keep every input field and add "zeroshot": {labels, scores}'
             cand --skip-bad-rows 'Skip malformed rows (ragged CSV rows, invalid JSON, missing text) instead of stopping; they are counted on stderr and make the exit code 2'
             cand --multi-label 'Score each label on its own (entailment vs contradiction) instead of making the scores of a document sum to one'
-            cand --resume 'Continue an interrupted run of the same job from its PATH.partial; the result is identical to an uninterrupted run'
+            cand --resume 'Continue an interrupted run of the same job from its PATH.partial (or start, if there is none); the result is identical to an uninterrupted run'
             cand -q 'No progress display'
             cand --quiet 'No progress display'
             cand --progress 'Show progress on stderr even when it is not a terminal (as plain lines)'

@@ -60,7 +60,7 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l csv -d 'R
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l jsonl -d 'Read JSON Lines (automatic for .jsonl and .ndjson files). Output records keep every input field and add "zeroshot": {labels, scores}'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l skip-bad-rows -d 'Skip malformed rows (ragged CSV rows, invalid JSON, missing text) instead of stopping; they are counted on stderr and make the exit code 2'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l multi-label -d 'Score each label on its own (entailment vs contradiction) instead of making the scores of a document sum to one'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l resume -d 'Continue an interrupted run of the same job from its PATH.partial; the result is identical to an uninterrupted run'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l resume -d 'Continue an interrupted run of the same job from its PATH.partial (or start, if there is none); the result is identical to an uninterrupted run'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s q -l quiet -d 'No progress display'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l progress -d 'Show progress on stderr even when it is not a terminal (as plain lines)'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s h -l help -d 'Print help (see more with \'--help\')'

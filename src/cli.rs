@@ -190,8 +190,8 @@ pub struct ClassifyArgs {
     #[arg(long, short = 'o', value_name = "PATH", help_heading = "Output", value_hint = clap::ValueHint::FilePath)]
     pub output: Option<PathBuf>,
 
-    /// Continue an interrupted run of the same job from its PATH.partial; the
-    /// result is identical to an uninterrupted run
+    /// Continue an interrupted run of the same job from its PATH.partial (or
+    /// start, if there is none); the result is identical to an uninterrupted run
     #[arg(long, requires = "output", help_heading = "Output")]
     pub resume: bool,
 

@@ -79,8 +79,8 @@ fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
 
 impl FileDest {
     /// Starts writing `path` (through `path.partial`). With `resume`, continues
-    /// the partial file of an interrupted run of the same `job` and returns its
-    /// progress.
+    /// the partial file of an interrupted run of the same `job`, if there is
+    /// one, and returns its progress.
     pub fn open(path: &Path, job: Value, resume: bool) -> Result<(Self, Option<Progress>)> {
         let partial = with_suffix(path, ".partial");
         let state_path = with_suffix(path, ".partial.json");
@@ -89,13 +89,10 @@ impl FileDest {
         }
         let mut restored = None;
         let mut bytes = 0;
-        let file = if resume {
-            let text = std::fs::read_to_string(&state_path).with_context(|| {
-                format!(
-                    "--resume: no interrupted run to continue ({} not found); run without --resume",
-                    state_path.display()
-                )
-            })?;
+        // With nothing to continue, --resume simply starts the job.
+        let file = if resume && state_path.exists() {
+            let text = std::fs::read_to_string(&state_path)
+                .with_context(|| format!("--resume: cannot read {}", state_path.display()))?;
             let state: State = serde_json::from_str(&text)
                 .with_context(|| format!("--resume: {} is damaged; run without --resume", state_path.display()))?;
             if let Some(diff) = first_difference(&state.job, &job) {
