@@ -13,4 +13,6 @@ pub mod labels;
 pub mod model;
 pub mod output;
 pub mod progress;
+pub mod stream;
+pub mod spm;
 pub mod tokenize;

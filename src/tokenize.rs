@@ -28,19 +28,12 @@ pub enum PairError {
 }
 
 impl PairTokenizer {
-    /// Loads `tokenizer.json` from `dir`. The length limit is `model_max_length`
-    /// from `tokenizer_config.json`, capped at the model's `max_positions`.
+    /// Loads `tokenizer.json` from `dir`, or, for checkpoints shipped without
+    /// one, converts `spm.model` as transformers 4.x does. The length limit is
+    /// `model_max_length` from `tokenizer_config.json`, capped at the model's
+    /// `max_positions`.
     pub fn load(dir: &Path, max_positions: usize) -> Result<Self> {
-        let path = dir.join("tokenizer.json");
-        if !path.is_file() {
-            anyhow::bail!(
-                "no tokenizer.json in {}: zeroshot needs the checkpoint's fast tokenizer file",
-                dir.display()
-            );
-        }
-        let base = Tokenizer::from_file(&path)
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| format!("cannot load the tokenizer {}", path.display()))?;
+        let (base, path) = load_tokenizer(dir)?;
         let max_length = model_max_length(dir)?.unwrap_or(max_positions).min(max_positions);
         let with = |strategy| -> Result<Tokenizer> {
             let mut t = base.clone();
@@ -94,6 +87,29 @@ impl PairTokenizer {
     }
 }
 
+/// The checkpoint's tokenizer and the file it came from.
+pub fn load_tokenizer(dir: &Path) -> Result<(Tokenizer, PathBuf)> {
+    let json = dir.join("tokenizer.json");
+    let spm = dir.join("spm.model");
+    if json.is_file() {
+        let t = Tokenizer::from_file(&json)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("cannot load the tokenizer {}", json.display()))?;
+        Ok((t, json))
+    } else if spm.is_file() {
+        let config = tokenizer_config(dir)?;
+        Ok((crate::spm::tokenizer_from_spm(&spm, config.as_ref())?, spm))
+    } else {
+        anyhow::bail!("no tokenizer in {}: expected tokenizer.json or spm.model", dir.display())
+    }
+}
+
+fn tokenizer_config(dir: &Path) -> Result<Option<serde_json::Value>> {
+    let path = dir.join("tokenizer_config.json");
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
+    Ok(Some(serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))?))
+}
+
 fn to_encoded(enc: &tokenizers::Encoding) -> Encoded {
     Encoded { ids: enc.get_ids().to_vec(), type_ids: enc.get_type_ids().to_vec() }
 }
@@ -101,9 +117,6 @@ fn to_encoded(enc: &tokenizers::Encoding) -> Encoded {
 /// `model_max_length` from tokenizer_config.json, if set to a usable number
 /// (transformers writes a huge sentinel when there is no limit).
 pub fn model_max_length(dir: &Path) -> Result<Option<usize>> {
-    let path = dir.join("tokenizer_config.json");
-    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
-    let v: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))?;
+    let Some(v) = tokenizer_config(dir)? else { return Ok(None) };
     Ok(v.get("model_max_length").and_then(|m| m.as_f64()).filter(|m| (1.0..1e12).contains(m)).map(|m| m as usize))
 }
