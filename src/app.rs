@@ -7,14 +7,15 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 
-use crate::classify::{self, Event};
+use crate::classify;
 use crate::cli::{Cli, Command, ModelCommand};
-use crate::config::ClassifyConfig;
+use crate::config::{ClassifyConfig, ProgressMode, Shard};
 use crate::hub::{self, HubEnv, Origin, Resolved};
 use crate::input::{CsvHeader, Doc, Docs, ErrorKind, InputError, Raw, Source};
-use crate::job::{Dest, FileDest};
+use crate::job::{Dest, FileDest, Progress as JobProgress};
 use crate::output::{self, Format, Show};
 use crate::progress::Progress;
+use crate::stream::{self, Event};
 
 /// Exit codes: 0 success, 1 a gate tripped, 2 an error (some input failed or the run stopped).
 pub const EXIT_OK: u8 = 0;
@@ -139,8 +140,124 @@ fn job_identity(cfg: &ClassifyConfig, model: &Resolved) -> serde_json::Value {
     })
 }
 
-/// How each document is written, fixed once the input and labels are known.
-struct Renderer {
+/// Turns results into output bytes for one command and format.
+trait Render<R> {
+    /// Written once, before the first record of a fresh run.
+    fn preamble(&self) -> Vec<u8> {
+        Vec::new()
+    }
+    fn record(&self, doc: &Doc, result: &R, written: usize) -> Vec<u8>;
+    /// Written once, after the last record.
+    fn epilogue(&self, _written: usize) -> Vec<u8> {
+        Vec::new()
+    }
+    /// Bytes to overwrite at an offset once all records are in (a header that
+    /// states a count).
+    fn patch(&self, _written: usize) -> Option<(u64, Vec<u8>)> {
+        None
+    }
+}
+
+/// The output side of a streaming command.
+struct JobOptions<'a> {
+    output: Option<&'a std::path::Path>,
+    resume: bool,
+    progress: ProgressMode,
+    shard: Option<Shard>,
+    /// Everything that decides the output bytes (for --resume).
+    identity: serde_json::Value,
+    window: usize,
+}
+
+/// Streams `docs` through `score` into stdout or an atomic output file, with
+/// checkpoints, resume and progress; returns the final counts.
+fn run_job<R>(
+    job: &JobOptions,
+    docs: Docs,
+    score: impl FnMut(&[Doc]) -> Result<Vec<R>>,
+    render: &dyn Render<R>,
+    mut on_result: impl FnMut(&Doc, &R, &mut JobProgress),
+) -> Result<JobProgress> {
+    let total_bytes = docs.total_bytes();
+    let (mut dest, restored) = match job.output {
+        Some(path) => {
+            let (f, restored) = FileDest::open(path, job.identity.clone(), job.resume)?;
+            (Dest::File(f), restored)
+        }
+        None => (Dest::Stdout(BufWriter::new(std::io::stdout().lock())), None),
+    };
+    let resumed = restored.is_some();
+    let mut prog = restored.unwrap_or_default();
+    if !resumed {
+        dest.write(&render.preamble())?;
+    }
+    let resume_from = prog.items;
+    let shard = job.shard;
+    let items = docs.enumerate().filter(move |(seq, item)| {
+        *seq >= resume_from && item.as_ref().map_or(true, |d| shard.is_none_or(|s| s.takes(d.index)))
+    });
+    let mut progress = Progress::new(job.progress, total_bytes);
+    let mut done_now = 0usize;
+    let result = stream::stream(items, job.window, score, |event| {
+        match event {
+            Event::Scored { seq, doc, result } => {
+                prog.items = seq + 1;
+                on_result(&doc, &result, &mut prog);
+                dest.write(&render.record(&doc, &result, prog.written))?;
+                prog.written += 1;
+                done_now += 1;
+                progress.update(done_now, doc.pos);
+            }
+            Event::InputError { seq, error } => {
+                prog.items = seq + 1;
+                progress.println(&format!("zeroshot: {error}"));
+                match error.kind {
+                    ErrorKind::Skipped => prog.skipped += 1,
+                    _ => prog.unreadable += 1,
+                }
+            }
+            Event::WindowDone => dest.checkpoint(&prog)?,
+        }
+        Ok(())
+    });
+    progress.finish();
+    if let Err(e) = result {
+        if let Some(input) = e.downcast_ref::<InputError>() {
+            let mut msg = format!("{input}\nhint: fix the record, or pass --skip-bad-rows to skip malformed rows");
+            if let Dest::File(f) = &dest {
+                msg.push_str(&format!(
+                    "; the {} results so far are kept in {} (continue with --resume)",
+                    prog.written,
+                    f.partial_path().display()
+                ));
+            }
+            bail!(msg);
+        }
+        return Err(e);
+    }
+    dest.write(&render.epilogue(prog.written))?;
+    dest.checkpoint(&prog)?;
+    match dest {
+        Dest::File(f) => f.finish(render.patch(prog.written))?,
+        Dest::Stdout(_) => {}
+    }
+    if prog.skipped > 0 {
+        eprintln!("zeroshot: skipped {} bad row{}", prog.skipped, if prog.skipped == 1 { "" } else { "s" });
+    }
+    Ok(prog)
+}
+
+/// 2 when some input failed, else 0.
+fn input_exit(prog: &JobProgress) -> u8 {
+    if prog.skipped + prog.unreadable > 0 {
+        EXIT_ERROR
+    } else {
+        EXIT_OK
+    }
+}
+
+/// How classify results are written, fixed once the input and labels are known.
+struct ClassifyRender {
     format: Format,
     passthrough: bool,
     names: Vec<String>,
@@ -149,7 +266,7 @@ struct Renderer {
     header: Option<CsvHeader>,
 }
 
-impl Renderer {
+impl Render<Vec<f32>> for ClassifyRender {
     fn preamble(&self) -> Vec<u8> {
         match (self.format, &self.header) {
             (Format::Json, _) => output::json_open().as_bytes().to_vec(),
@@ -162,7 +279,7 @@ impl Renderer {
         }
     }
 
-    fn record(&self, doc: &Doc, scores: &[f32], written: usize) -> Vec<u8> {
+    fn record(&self, doc: &Doc, scores: &Vec<f32>, written: usize) -> Vec<u8> {
         let ranked = || output::rank(&doc.id, &self.names, scores, self.show);
         match self.format {
             Format::Jsonl => match (&doc.raw, self.passthrough) {
@@ -199,7 +316,6 @@ fn classify(cfg: ClassifyConfig) -> Result<u8> {
     // Inputs first: a missing column is reported before the model loads.
     let docs = Docs::open(cfg.input.clone())?;
     let header = docs.csv_header().cloned();
-    let total_bytes = docs.total_bytes();
     let resolved = hub::resolve(&cfg.model.spec, cfg.model.revision.as_deref(), &HubEnv::from_env())?;
     let clf = classify::load(&resolved.dir).with_context(|| format!("cannot load the model in {}", resolved.dir.display()))?;
     let loaded = started.elapsed();
@@ -215,90 +331,40 @@ fn classify(cfg: ClassifyConfig) -> Result<u8> {
             }
         }
     }
-    let renderer = Renderer {
+    let render = ClassifyRender {
         format: cfg.format,
         passthrough: cfg.passthrough,
         width: names.iter().map(|n| n.chars().count()).max().unwrap_or(0),
-        names,
+        names: names.clone(),
         show: cfg.show,
         header,
     };
-
-    let (mut dest, restored) = match &cfg.output {
-        Some(path) => {
-            let (f, restored) = FileDest::open(path, job_identity(&cfg, &resolved), cfg.resume)?;
-            (Dest::File(f), restored)
-        }
-        None => (Dest::Stdout(BufWriter::new(std::io::stdout().lock())), None),
+    let job = JobOptions {
+        output: cfg.output.as_deref(),
+        resume: cfg.resume,
+        progress: cfg.progress,
+        shard: cfg.shard,
+        identity: job_identity(&cfg, &resolved),
+        window: ((cfg.batching.batch_size * 4).max(256) / task.labels.len()).max(1),
     };
-    let resumed = restored.is_some();
-    let mut prog = restored.unwrap_or_default();
-    if !resumed {
-        dest.write(&renderer.preamble())?;
-    }
-    let resume_from = prog.items;
-    let shard = cfg.shard;
-    let items = docs.enumerate().filter(move |(seq, item)| {
-        *seq >= resume_from && item.as_ref().map_or(true, |d| shard.is_none_or(|s| s.takes(d.index)))
-    });
-
-    let mut progress = Progress::new(cfg.progress, total_bytes);
-    let mut done_now = 0usize;
-    let result = classify::stream(&clf, &task, items, &cfg.batching, |event| {
-        match event {
-            Event::Scored { seq, doc, scores } => {
-                prog.items = seq + 1;
-                if let Some(gate) = &cfg.gate {
-                    let hit = gate.labels.iter().any(|l| {
-                        let i = renderer.names.iter().position(|n| n == l).expect("gate labels are candidates");
-                        scores[i] >= gate.threshold
-                    });
-                    if hit {
-                        prog.gate_hits += 1;
-                        prog.gate_first.get_or_insert_with(|| doc.id.clone());
-                    }
-                }
-                dest.write(&renderer.record(&doc, &scores, prog.written))?;
-                prog.written += 1;
-                done_now += 1;
-                progress.update(done_now, doc.pos);
+    let gate_index: Vec<usize> = cfg
+        .gate
+        .iter()
+        .flat_map(|g| g.labels.iter().map(|l| names.iter().position(|n| n == l).expect("gate labels are candidates")))
+        .collect();
+    let threshold = cfg.gate.as_ref().map_or(0.5, |g| g.threshold);
+    let prog = run_job(
+        &job,
+        docs,
+        |window| clf.score(&task, window, &cfg.batching),
+        &render,
+        |doc, scores, prog| {
+            if gate_index.iter().any(|&i| scores[i] >= threshold) {
+                prog.gate_hits += 1;
+                prog.gate_first.get_or_insert_with(|| doc.id.clone());
             }
-            Event::InputError { seq, error } => {
-                prog.items = seq + 1;
-                progress.println(&format!("zeroshot: {error}"));
-                match error.kind {
-                    ErrorKind::Skipped => prog.skipped += 1,
-                    _ => prog.unreadable += 1,
-                }
-            }
-            Event::WindowDone => dest.checkpoint(&prog)?,
-        }
-        Ok(())
-    });
-    progress.finish();
-    if let Err(e) = result {
-        if let Some(input) = e.downcast_ref::<InputError>() {
-            let mut msg = format!("{input}\nhint: fix the record, or pass --skip-bad-rows to skip malformed rows");
-            if let Dest::File(f) = &dest {
-                msg.push_str(&format!(
-                    "; the {} results so far are kept in {} (continue with --resume)",
-                    prog.written,
-                    f.partial_path().display()
-                ));
-            }
-            bail!(msg);
-        }
-        return Err(e);
-    }
-    dest.write(&renderer.epilogue(prog.written))?;
-    dest.checkpoint(&prog)?;
-    if let Dest::File(f) = dest {
-        f.finish()?;
-    }
-
-    if prog.skipped > 0 {
-        eprintln!("zeroshot: skipped {} bad row{}", prog.skipped, if prog.skipped == 1 { "" } else { "s" });
-    }
+        },
+    )?;
     if std::env::var_os("ZEROSHOT_STATS").is_some_and(|v| v == "1") {
         print_stats(&clf.stats.lock().unwrap(), loaded, started.elapsed());
     }
@@ -314,13 +380,8 @@ fn classify(cfg: ClassifyConfig) -> Result<u8> {
             );
         }
     }
-    Ok(if prog.skipped + prog.unreadable > 0 {
-        EXIT_ERROR
-    } else if prog.gate_hits > 0 {
-        EXIT_GATE
-    } else {
-        EXIT_OK
-    })
+    let code = input_exit(&prog);
+    Ok(if code == EXIT_OK && prog.gate_hits > 0 { EXIT_GATE } else { code })
 }
 
 /// One line on stderr for the benchmark: `zeroshot-stats {json}`.

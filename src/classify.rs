@@ -2,13 +2,13 @@
 //! scheduled into token-budgeted batches, scored with the Hugging Face
 //! pipeline's semantics, and returned in input order.
 
-use std::sync::{mpsc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
-use crate::input::{Doc, ErrorKind, InputError};
+use crate::input::Doc;
 use crate::labels::{self, Label};
 use crate::model::{Deberta, Encoded};
 use crate::tokenize::{PairError, PairTokenizer};
@@ -113,7 +113,7 @@ impl Classifier {
     }
 }
 
-fn softmax(x: &[f64]) -> Vec<f64> {
+pub fn softmax(x: &[f64]) -> Vec<f64> {
     let max = x.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
     let e: Vec<f64> = x.iter().map(|v| (v - max).exp()).collect();
     let sum: f64 = e.iter().sum();
@@ -179,84 +179,6 @@ pub fn run_batched(model: &Deberta, seqs: &[Encoded], b: &Batching) -> Result<(V
         }
     }
     Ok((out, flops))
-}
-
-/// What a streaming run reports. Items carry their position in the input
-/// (`seq`, counting documents and bad records alike); documents come in input order.
-pub enum Event {
-    Scored { seq: usize, doc: Doc, scores: Vec<f32> },
-    /// A non-fatal input problem (skipped row, unreadable input).
-    InputError { seq: usize, error: InputError },
-    /// Everything received so far has been emitted: a safe point to checkpoint.
-    WindowDone,
-}
-
-/// Streams input items through the classifier: reads on a separate thread (so
-/// a slow producer on stdin still gets prompt answers), scores whatever is
-/// ready up to a window of pairs at a time, and calls `emit` in input order. A
-/// fatal input error ends the run after the documents before it are emitted.
-pub fn stream<I>(
-    clf: &Classifier,
-    task: &Task,
-    items: I,
-    batching: &Batching,
-    mut emit: impl FnMut(Event) -> Result<()>,
-) -> Result<()>
-where
-    I: Iterator<Item = (usize, Result<Doc, InputError>)> + Send + 'static,
-{
-    let window_pairs = (batching.batch_size * 4).max(256);
-    let window_docs = (window_pairs / task.labels.len()).max(1);
-    let (tx, rx) = mpsc::sync_channel::<(usize, Result<Doc, InputError>)>(window_docs * 2);
-    // Not joined: if we stop early (an error, a closed stdout) the reader may be
-    // blocked on a terminal; it ends with the process.
-    std::thread::spawn(move || {
-        for item in items {
-            if tx.send(item).is_err() {
-                break;
-            }
-        }
-    });
-    let mut window: Vec<Doc> = Vec::new();
-    let mut seqs: Vec<usize> = Vec::new();
-    let mut fatal: Option<InputError> = None;
-    let mut done = false;
-    while !done {
-        let mut take = |item: (usize, Result<Doc, InputError>), window: &mut Vec<Doc>, seqs: &mut Vec<usize>| {
-            match item {
-                (seq, Ok(doc)) => {
-                    window.push(doc);
-                    seqs.push(seq);
-                }
-                (_, Err(error)) if error.kind == ErrorKind::Fatal => return Ok(Some(error)),
-                (seq, Err(error)) => emit(Event::InputError { seq, error })?,
-            }
-            anyhow::Ok(None)
-        };
-        // Block for the first item, then take what is already waiting.
-        match rx.recv() {
-            Ok(item) => fatal = take(item, &mut window, &mut seqs)?,
-            Err(_) => done = true,
-        }
-        while !done && window.len() < window_docs && fatal.is_none() {
-            match rx.try_recv() {
-                Ok(item) => fatal = take(item, &mut window, &mut seqs)?,
-                Err(mpsc::TryRecvError::Empty) => break,
-                Err(mpsc::TryRecvError::Disconnected) => done = true,
-            }
-        }
-        if !window.is_empty() {
-            let scores = clf.score(task, &window, batching)?;
-            for ((seq, doc), scores) in seqs.drain(..).zip(window.drain(..)).zip(scores) {
-                emit(Event::Scored { seq, doc, scores })?;
-            }
-        }
-        emit(Event::WindowDone)?;
-        if let Some(e) = fatal.take() {
-            return Err(e.into());
-        }
-    }
-    Ok(())
 }
 
 /// Loads an NLI classifier from a resolved model folder.

@@ -140,9 +140,15 @@ impl FileDest {
         Ok(())
     }
 
-    /// Completes the job: the partial file becomes PATH.
-    pub fn finish(mut self) -> Result<()> {
+    /// Completes the job: applies a final patch (bytes at an offset), and the
+    /// partial file becomes PATH.
+    pub fn finish(mut self, patch: Option<(u64, Vec<u8>)>) -> Result<()> {
         self.w.flush()?;
+        if let Some((offset, bytes)) = patch {
+            let f = self.w.get_mut();
+            f.seek(SeekFrom::Start(offset))?;
+            f.write_all(&bytes)?;
+        }
         self.w.get_ref().sync_all()?;
         std::fs::rename(&self.partial, &self.path)
             .with_context(|| format!("cannot move {} to {}", self.partial.display(), self.path.display()))?;
@@ -201,7 +207,7 @@ mod tests {
         let mut d = Dest::File(f);
         d.write(b"two\n").unwrap();
         let Dest::File(f) = d else { unreachable!() };
-        f.finish().unwrap();
+        f.finish(None).unwrap();
         assert_eq!(std::fs::read(&out).unwrap(), b"one\ntwo\n");
         assert!(!with_suffix(&out, ".partial").exists() && !with_suffix(&out, ".partial.json").exists());
     }
