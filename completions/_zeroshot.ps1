@@ -26,6 +26,9 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('classify', 'classify', [CompletionResultType]::ParameterValue, 'Rank candidate labels for each document')
+            [CompletionResult]::new('nli', 'nli', [CompletionResultType]::ParameterValue, 'Probabilities of the model''s labels for premise/hypothesis pairs')
+            [CompletionResult]::new('embed', 'embed', [CompletionResultType]::ParameterValue, 'Contextual token embeddings or pooled document vectors')
+            [CompletionResult]::new('eval', 'eval', [CompletionResultType]::ParameterValue, 'Accuracy, macro-F1 and a confusion matrix on gold-labelled data')
             [CompletionResult]::new('labels', 'labels', [CompletionResultType]::ParameterValue, 'List the built-in label sets, or show one')
             [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Inspect or download models')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -44,19 +47,22 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             [CompletionResult]::new('--labels-file', '--labels-file', [CompletionResultType]::ParameterName, 'File with one label per line (`label = hypothesis phrase` allowed, `#` comments, optional `# template: ...` header); `@name` or `labels/NAME.txt` finds a built-in set anywhere; repeatable')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Hypothesis template; `{}` is replaced by each label [default: "This example is {}."]')
             [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Hypothesis template; `{}` is replaced by each label [default: "This example is {}."]')
+            [CompletionResult]::new('--long', '--long', [CompletionResultType]::ParameterName, 'Documents longer than the model accepts: `truncate` keeps the start (as the Hugging Face pipeline does); `chunk` scores overlapping windows covering the whole document and aggregates them')
+            [CompletionResult]::new('--stride', '--stride', [CompletionResultType]::ParameterName, 'With --long chunk: tokens shared by consecutive windows')
+            [CompletionResult]::new('--aggregate', '--aggregate', [CompletionResultType]::ParameterName, 'With --long chunk: a label''s document score is its best window''s (`max`) or the average over windows (`mean`)')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
             [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hub revision to use: a branch, tag or commit hash')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format [default: csv for CSV input, jsonl for JSONL input, else table on a terminal and jsonl otherwise]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: csv for CSV input, jsonl for JSONL input, else table on a terminal and jsonl otherwise]')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)')
             [CompletionResult]::new('--top-k', '--top-k', [CompletionResultType]::ParameterName, 'Show only the K best labels per document (jsonl, json, table)')
             [CompletionResult]::new('--threshold', '--threshold', [CompletionResultType]::ParameterName, 'Score threshold: with --multi-label, show only labels at or above it; with --fail-on, the score that trips the gate [default: 0.5]')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 (after writing all output) if any document scores at least --threshold for LABEL; repeatable')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)')
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Process only documents whose 0-based index modulo N is I, to spread one input over N machines or processes')
-            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Most NLI pairs in one forward pass')
-            [CompletionResult]::new('--batch-tokens', '--batch-tokens', [CompletionResultType]::ParameterName, 'Most tokens in one forward pass (pairs are packed without padding; longer pairs run alone)')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Most sequences in one forward pass')
+            [CompletionResult]::new('--batch-tokens', '--batch-tokens', [CompletionResultType]::ParameterName, 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone)')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
             [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'Read FILEs line by line too: each non-blank line is a document')
@@ -70,6 +76,88 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Show progress on stderr even when it is not a terminal (as plain lines)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'zeroshot;nli' {
+            [CompletionResult]::new('--premise', '--premise', [CompletionResultType]::ParameterName, 'Column (CSV/TSV: name or 1-based index) or field (JSONL: dotted path) of the premise')
+            [CompletionResult]::new('--hypothesis', '--hypothesis', [CompletionResultType]::ParameterName, 'Column or field of the hypothesis')
+            [CompletionResult]::new('--id-column', '--id-column', [CompletionResultType]::ParameterName, 'CSV/TSV column holding each row''s id (default: FILE:ROW)')
+            [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'Field delimiter for CSV input: one character, or `tab`')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hub revision to use: a branch, tag or commit hash')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Process only documents whose 0-based index modulo N is I, to spread one input over N machines or processes')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Most sequences in one forward pass')
+            [CompletionResult]::new('--batch-tokens', '--batch-tokens', [CompletionResultType]::ParameterName, 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Read CSV')
+            [CompletionResult]::new('--jsonl', '--jsonl', [CompletionResultType]::ParameterName, 'Read JSON Lines')
+            [CompletionResult]::new('--skip-bad-rows', '--skip-bad-rows', [CompletionResultType]::ParameterName, 'Skip malformed rows instead of stopping (counted; exit code 2)')
+            [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Continue an interrupted run of the same job from its PATH.partial (or start, if there is none); the result is identical to an uninterrupted run')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Show progress on stderr even when it is not a terminal (as plain lines)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'zeroshot;embed' {
+            [CompletionResult]::new('--text-column', '--text-column', [CompletionResultType]::ParameterName, 'CSV column holding the text: a header name or a 1-based index')
+            [CompletionResult]::new('--id-column', '--id-column', [CompletionResultType]::ParameterName, 'CSV column holding each row''s id (default: FILE:ROW)')
+            [CompletionResult]::new('--text-field', '--text-field', [CompletionResultType]::ParameterName, 'JSONL field holding the text; a dotted path reaches into objects')
+            [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'CSV field delimiter: one character, or `tab` [default: `,`; tab for .tsv]')
+            [CompletionResult]::new('--pool', '--pool', [CompletionResultType]::ParameterName, 'Pool each document into one vector: the mean over its tokens (special tokens included, as sentence-transformers does) or the first token. Without it, every token''s contextual embedding is written')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format [default: npy when --output ends in .npy, else jsonl]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: npy when --output ends in .npy, else jsonl]')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hub revision to use: a branch, tag or commit hash')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Process only documents whose 0-based index modulo N is I, to spread one input over N machines or processes')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Most sequences in one forward pass')
+            [CompletionResult]::new('--batch-tokens', '--batch-tokens', [CompletionResultType]::ParameterName, 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'Read FILEs line by line too: each non-blank line is a document')
+            [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Read CSV (automatic for .csv and .tsv files; use it for CSV on stdin). Output keeps every input column and appends zeroshot_label, zeroshot_score and one zeroshot_score_<label> column per label')
+            [CompletionResult]::new('--jsonl', '--jsonl', [CompletionResultType]::ParameterName, 'Read JSON Lines (automatic for .jsonl and .ndjson files). Output records keep every input field and add "zeroshot": {labels, scores}')
+            [CompletionResult]::new('--skip-bad-rows', '--skip-bad-rows', [CompletionResultType]::ParameterName, 'Skip malformed rows (ragged CSV rows, invalid JSON, missing text) instead of stopping; they are counted on stderr and make the exit code 2')
+            [CompletionResult]::new('--normalize', '--normalize', [CompletionResultType]::ParameterName, 'Scale each pooled vector to unit L2 length')
+            [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Continue an interrupted run of the same job from its PATH.partial (or start, if there is none); the result is identical to an uninterrupted run')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Show progress on stderr even when it is not a terminal (as plain lines)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'zeroshot;eval' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Evaluate zero-shot classification instead of NLI: the candidate labels (comma-separated or `@set`); the gold column must hold one of them')
+            [CompletionResult]::new('--labels', '--labels', [CompletionResultType]::ParameterName, 'Evaluate zero-shot classification instead of NLI: the candidate labels (comma-separated or `@set`); the gold column must hold one of them')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Hypothesis template for --labels [default: the set''s or "This example is {}."]')
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Hypothesis template for --labels [default: the set''s or "This example is {}."]')
+            [CompletionResult]::new('--gold-column', '--gold-column', [CompletionResultType]::ParameterName, 'Column of the gold label [default: gold_label (NLI) or label (--labels)]')
+            [CompletionResult]::new('--language-column', '--language-column', [CompletionResultType]::ParameterName, 'Column of the language, for per-language accuracy [default: language if present]')
+            [CompletionResult]::new('--premise', '--premise', [CompletionResultType]::ParameterName, 'NLI: columns of the premise and the hypothesis')
+            [CompletionResult]::new('--hypothesis', '--hypothesis', [CompletionResultType]::ParameterName, 'hypothesis')
+            [CompletionResult]::new('--text-column', '--text-column', [CompletionResultType]::ParameterName, 'With --labels: column of the text')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Only the first N rows')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hub revision to use: a branch, tag or commit hash')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Most sequences in one forward pass')
+            [CompletionResult]::new('--batch-tokens', '--batch-tokens', [CompletionResultType]::ParameterName, 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of tables')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'zeroshot;labels' {
@@ -129,6 +217,9 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
         }
         'zeroshot;help' {
             [CompletionResult]::new('classify', 'classify', [CompletionResultType]::ParameterValue, 'Rank candidate labels for each document')
+            [CompletionResult]::new('nli', 'nli', [CompletionResultType]::ParameterValue, 'Probabilities of the model''s labels for premise/hypothesis pairs')
+            [CompletionResult]::new('embed', 'embed', [CompletionResultType]::ParameterValue, 'Contextual token embeddings or pooled document vectors')
+            [CompletionResult]::new('eval', 'eval', [CompletionResultType]::ParameterValue, 'Accuracy, macro-F1 and a confusion matrix on gold-labelled data')
             [CompletionResult]::new('labels', 'labels', [CompletionResultType]::ParameterValue, 'List the built-in label sets, or show one')
             [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Inspect or download models')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -137,6 +228,15 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             break
         }
         'zeroshot;help;classify' {
+            break
+        }
+        'zeroshot;help;nli' {
+            break
+        }
+        'zeroshot;help;embed' {
+            break
+        }
+        'zeroshot;help;eval' {
             break
         }
         'zeroshot;help;labels' {

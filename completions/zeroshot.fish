@@ -27,6 +27,9 @@ end
 complete -c zeroshot -n "__fish_zeroshot_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c zeroshot -n "__fish_zeroshot_needs_command" -s V -l version -d 'Print version'
 complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "classify" -d 'Rank candidate labels for each document'
+complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "nli" -d 'Probabilities of the model\'s labels for premise/hypothesis pairs'
+complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "embed" -d 'Contextual token embeddings or pooled document vectors'
+complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "eval" -d 'Accuracy, macro-F1 and a confusion matrix on gold-labelled data'
 complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "labels" -d 'List the built-in label sets, or show one'
 complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "model" -d 'Inspect or download models'
 complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -40,6 +43,11 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s l -l labe
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l label -d 'One candidate label, taken whole, so it may contain commas (repeatable)' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l labels-file -d 'File with one label per line (`label = hypothesis phrase` allowed, `#` comments, optional `# template: ...` header); `@name` or `labels/NAME.txt` finds a built-in set anywhere; repeatable' -r -F
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s t -l template -d 'Hypothesis template; `{}` is replaced by each label [default: "This example is {}."]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l long -d 'Documents longer than the model accepts: `truncate` keeps the start (as the Hugging Face pipeline does); `chunk` scores overlapping windows covering the whole document and aggregates them' -r -f -a "truncate\t'Keep the start of the document (the pipeline\'s behaviour)'
+chunk\t'Score overlapping windows over the whole document'"
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l stride -d 'With --long chunk: tokens shared by consecutive windows' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l aggregate -d 'With --long chunk: a label\'s document score is its best window\'s (`max`) or the average over windows (`mean`)' -r -f -a "max\t'A label\'s best window score'
+mean\t'The mean of a label\'s window scores'"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s m -l model -d 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing' -r -f -a "(__fish_complete_directories)"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l revision -d 'Hub revision to use: a branch, tag or commit hash' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s f -l format -d 'Output format [default: csv for CSV input, jsonl for JSONL input, else table on a terminal and jsonl otherwise]' -r -f -a "jsonl\t'One JSON object per document: id, labels, scores'
@@ -47,13 +55,13 @@ json\t'A JSON array of the same objects'
 tsv\t'One row per document: id, top label, its score, then a score column per label'
 csv\t'CSV: the input\'s rows with columns appended (CSV input), else like tsv'
 table\t'Ranked labels with scores and bars, for people'"
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s o -l output -d 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)' -r -F
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l top-k -d 'Show only the K best labels per document (jsonl, json, table)' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l threshold -d 'Score threshold: with --multi-label, show only labels at or above it; with --fail-on, the score that trips the gate [default: 0.5]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l fail-on -d 'Exit 1 (after writing all output) if any document scores at least --threshold for LABEL; repeatable' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s o -l output -d 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)' -r -F
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l shard -d 'Process only documents whose 0-based index modulo N is I, to spread one input over N machines or processes' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l batch-size -d 'Most NLI pairs in one forward pass' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l batch-tokens -d 'Most tokens in one forward pass (pairs are packed without padding; longer pairs run alone)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l batch-size -d 'Most sequences in one forward pass' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone)' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s j -l threads -d 'Worker threads [default: all cores]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l lines -d 'Read FILEs line by line too: each non-blank line is a document'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l csv -d 'Read CSV (automatic for .csv and .tsv files; use it for CSV on stdin). Output keeps every input column and appends zeroshot_label, zeroshot_score and one zeroshot_score_<label> column per label'
@@ -64,6 +72,65 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l resume -d
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s q -l quiet -d 'No progress display'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l progress -d 'Show progress on stderr even when it is not a terminal (as plain lines)'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l premise -d 'Column (CSV/TSV: name or 1-based index) or field (JSONL: dotted path) of the premise' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l hypothesis -d 'Column or field of the hypothesis' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l id-column -d 'CSV/TSV column holding each row\'s id (default: FILE:ROW)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l delimiter -d 'Field delimiter for CSV input: one character, or `tab`' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s f -l format -d 'Output format' -r -f -a "jsonl\t'{"id", "label", "scores": {label: probability}} per pair'
+tsv\t'id, predicted label, then one probability column per model label'"
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s m -l model -d 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing' -r -f -a "(__fish_complete_directories)"
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l revision -d 'Hub revision to use: a branch, tag or commit hash' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s o -l output -d 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)' -r -F
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l shard -d 'Process only documents whose 0-based index modulo N is I, to spread one input over N machines or processes' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l batch-size -d 'Most sequences in one forward pass' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s j -l threads -d 'Worker threads [default: all cores]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l csv -d 'Read CSV'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l jsonl -d 'Read JSON Lines'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l skip-bad-rows -d 'Skip malformed rows instead of stopping (counted; exit code 2)'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l resume -d 'Continue an interrupted run of the same job from its PATH.partial (or start, if there is none); the result is identical to an uninterrupted run'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s q -l quiet -d 'No progress display'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l progress -d 'Show progress on stderr even when it is not a terminal (as plain lines)'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l text-column -d 'CSV column holding the text: a header name or a 1-based index' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l id-column -d 'CSV column holding each row\'s id (default: FILE:ROW)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l text-field -d 'JSONL field holding the text; a dotted path reaches into objects' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l delimiter -d 'CSV field delimiter: one character, or `tab` [default: `,`; tab for .tsv]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l pool -d 'Pool each document into one vector: the mean over its tokens (special tokens included, as sentence-transformers does) or the first token. Without it, every token\'s contextual embedding is written' -r -f -a "mean\t''
+cls\t''"
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s f -l format -d 'Output format [default: npy when --output ends in .npy, else jsonl]' -r -f -a "jsonl\t'{"id", "embedding": [...]} (pooled) or {"id", "tokens", "embeddings"} per document'
+npy\t'A float32 NumPy array of shape (documents, hidden); needs --pool and --output'"
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s m -l model -d 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing' -r -f -a "(__fish_complete_directories)"
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l revision -d 'Hub revision to use: a branch, tag or commit hash' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s o -l output -d 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)' -r -F
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l shard -d 'Process only documents whose 0-based index modulo N is I, to spread one input over N machines or processes' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l batch-size -d 'Most sequences in one forward pass' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s j -l threads -d 'Worker threads [default: all cores]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l lines -d 'Read FILEs line by line too: each non-blank line is a document'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l csv -d 'Read CSV (automatic for .csv and .tsv files; use it for CSV on stdin). Output keeps every input column and appends zeroshot_label, zeroshot_score and one zeroshot_score_<label> column per label'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l jsonl -d 'Read JSON Lines (automatic for .jsonl and .ndjson files). Output records keep every input field and add "zeroshot": {labels, scores}'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l skip-bad-rows -d 'Skip malformed rows (ragged CSV rows, invalid JSON, missing text) instead of stopping; they are counted on stderr and make the exit code 2'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l normalize -d 'Scale each pooled vector to unit L2 length'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l resume -d 'Continue an interrupted run of the same job from its PATH.partial (or start, if there is none); the result is identical to an uninterrupted run'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s q -l quiet -d 'No progress display'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l progress -d 'Show progress on stderr even when it is not a terminal (as plain lines)'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -s l -l labels -d 'Evaluate zero-shot classification instead of NLI: the candidate labels (comma-separated or `@set`); the gold column must hold one of them' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -s t -l template -d 'Hypothesis template for --labels [default: the set\'s or "This example is {}."]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l gold-column -d 'Column of the gold label [default: gold_label (NLI) or label (--labels)]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l language-column -d 'Column of the language, for per-language accuracy [default: language if present]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l premise -d 'NLI: columns of the premise and the hypothesis' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l hypothesis -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l text-column -d 'With --labels: column of the text' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l limit -d 'Only the first N rows' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -s m -l model -d 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing' -r -f -a "(__fish_complete_directories)"
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l revision -d 'Hub revision to use: a branch, tag or commit hash' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l batch-size -d 'Most sequences in one forward pass' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -s j -l threads -d 'Worker threads [default: all cores]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l json -d 'Print JSON instead of tables'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -s h -l help -d 'Print help'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand labels" -s h -l help -d 'Print help'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and not __fish_seen_subcommand_from info fetch help" -s h -l help -d 'Print help'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and not __fish_seen_subcommand_from info fetch help" -f -a "info" -d 'Where the model resolves to, its architecture, labels and tokenizer'
@@ -81,11 +148,14 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand man" -s h -l help -d 'Print help'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify labels model completions man help" -f -a "classify" -d 'Rank candidate labels for each document'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify labels model completions man help" -f -a "labels" -d 'List the built-in label sets, or show one'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify labels model completions man help" -f -a "model" -d 'Inspect or download models'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify labels model completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify labels model completions man help" -f -a "man" -d 'Print the man page (roff), for the whole tool or one command'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify labels model completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "classify" -d 'Rank candidate labels for each document'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "nli" -d 'Probabilities of the model\'s labels for premise/hypothesis pairs'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "embed" -d 'Contextual token embeddings or pooled document vectors'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "eval" -d 'Accuracy, macro-F1 and a confusion matrix on gold-labelled data'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "labels" -d 'List the built-in label sets, or show one'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "model" -d 'Inspect or download models'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "man" -d 'Print the man page (roff), for the whole tool or one command'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "info" -d 'Where the model resolves to, its architecture, labels and tokenizer'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "fetch" -d 'Download a model into the Hugging Face cache for later offline use'

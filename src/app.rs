@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::classify;
 use crate::cli::{Cli, Command, ModelCommand};
-use crate::config::{ClassifyConfig, ProgressMode, Shard};
+use crate::config::{ClassifyConfig, EmbedConfig, EvalConfig, EvalTask, JobConfig, NliConfig, NliFormat, ProgressMode, Shard};
 use crate::hub::{self, HubEnv, Origin, Resolved};
 use crate::input::{CsvHeader, Doc, Docs, ErrorKind, InputError, Raw, Source};
 use crate::job::{Dest, FileDest, Progress as JobProgress};
@@ -25,6 +25,9 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Classify(args) => classify(ClassifyConfig::new(&args, std::io::stdout().is_terminal())?),
+        Command::Nli(args) => nli(NliConfig::new(&args)?),
+        Command::Embed(args) => embed(EmbedConfig::new(&args)?),
+        Command::Eval(args) => eval(EvalConfig::new(&args)?),
         Command::Labels { name } => labels(name.as_deref()),
         Command::Model(ModelCommand::Info { model, json }) => {
             let resolved = hub::resolve(&model.model, model.revision.as_deref(), &HubEnv::from_env())?;
@@ -100,14 +103,15 @@ fn init_threads(threads: Option<usize>) -> Result<()> {
 }
 
 /// Everything that decides the output bytes, so `--resume` can refuse to mix jobs.
-fn job_identity(cfg: &ClassifyConfig, model: &Resolved) -> serde_json::Value {
-    let model_id = match &model.origin {
+fn model_identity(model: &Resolved) -> serde_json::Value {
+    match &model.origin {
         Origin::Folder => json!({ "folder": std::fs::canonicalize(&model.dir).unwrap_or(model.dir.clone()) }),
         Origin::Cache { repo, commit, .. } => json!({ "repo": repo, "commit": commit }),
-    };
-    let inputs: Vec<serde_json::Value> = cfg
-        .input
-        .sources
+    }
+}
+
+fn inputs_identity(sources: &[Source]) -> Vec<serde_json::Value> {
+    sources
         .iter()
         .map(|s| match s {
             Source::Stdin => json!({ "name": "stdin" }),
@@ -120,17 +124,22 @@ fn job_identity(cfg: &ClassifyConfig, model: &Resolved) -> serde_json::Value {
                 })
             }
         })
-        .collect();
+        .collect()
+}
+
+fn job_identity(cfg: &ClassifyConfig, model: &Resolved) -> serde_json::Value {
+    let (model_id, inputs) = (model_identity(model), inputs_identity(&cfg.input.sources));
     json!({
         "zeroshot": env!("CARGO_PKG_VERSION"),
         "model": model_id,
         "labels": cfg.labels.iter().map(|l| [&l.name, &l.phrase]).collect::<Vec<_>>(),
         "template": cfg.template,
         "multi_label": cfg.multi_label,
+        "long": format!("{:?}", cfg.long),
         "format": format!("{:?}", cfg.format),
         "top_k": cfg.show.top_k,
         "min_score": cfg.show.min_score,
-        "shard": cfg.shard,
+        "shard": cfg.job.shard,
         "inputs": inputs,
         "lines": cfg.input.lines,
         "structured": format!("{:?}", cfg.input.structured),
@@ -167,6 +176,30 @@ struct JobOptions<'a> {
     /// Everything that decides the output bytes (for --resume).
     identity: serde_json::Value,
     window: usize,
+}
+
+impl<'a> JobOptions<'a> {
+    fn new(cfg: &'a JobConfig, identity: serde_json::Value, window: usize) -> Self {
+        JobOptions {
+            output: cfg.output.as_deref(),
+            resume: cfg.resume,
+            progress: cfg.progress,
+            shard: cfg.shard,
+            identity,
+            window,
+        }
+    }
+}
+
+/// The identity of a non-classify job: the command, its options and inputs.
+fn simple_identity(command: &str, options: serde_json::Value, model: &Resolved, sources: &[Source]) -> serde_json::Value {
+    json!({
+        "zeroshot": env!("CARGO_PKG_VERSION"),
+        "command": command,
+        "options": options,
+        "model": model_identity(model),
+        "inputs": inputs_identity(sources),
+    })
 }
 
 /// Streams `docs` through `score` into stdout or an atomic output file, with
@@ -312,14 +345,14 @@ impl Render<Vec<f32>> for ClassifyRender {
 
 fn classify(cfg: ClassifyConfig) -> Result<u8> {
     let started = Instant::now();
-    init_threads(cfg.threads)?;
+    init_threads(cfg.run.threads)?;
     // Inputs first: a missing column is reported before the model loads.
     let docs = Docs::open(cfg.input.clone())?;
     let header = docs.csv_header().cloned();
     let resolved = hub::resolve(&cfg.model.spec, cfg.model.revision.as_deref(), &HubEnv::from_env())?;
     let clf = classify::load(&resolved.dir).with_context(|| format!("cannot load the model in {}", resolved.dir.display()))?;
     let loaded = started.elapsed();
-    let task = clf.task(cfg.labels.clone(), &cfg.template, cfg.multi_label)?;
+    let task = clf.task(cfg.labels.clone(), &cfg.template, cfg.multi_label, cfg.long)?;
     let names: Vec<String> = task.labels.iter().map(|l| l.name.clone()).collect();
     if let (Some(h), true) = (&header, cfg.passthrough) {
         let ours = [output::COL_LABEL.to_string(), output::COL_SCORE.to_string()]
@@ -339,14 +372,7 @@ fn classify(cfg: ClassifyConfig) -> Result<u8> {
         show: cfg.show,
         header,
     };
-    let job = JobOptions {
-        output: cfg.output.as_deref(),
-        resume: cfg.resume,
-        progress: cfg.progress,
-        shard: cfg.shard,
-        identity: job_identity(&cfg, &resolved),
-        window: ((cfg.batching.batch_size * 4).max(256) / task.labels.len()).max(1),
-    };
+    let job = JobOptions::new(&cfg.job, job_identity(&cfg, &resolved), ((cfg.run.batching.batch_size * 4).max(256) / task.labels.len()).max(1));
     let gate_index: Vec<usize> = cfg
         .gate
         .iter()
@@ -356,7 +382,7 @@ fn classify(cfg: ClassifyConfig) -> Result<u8> {
     let prog = run_job(
         &job,
         docs,
-        |window| clf.score(&task, window, &cfg.batching),
+        |window| clf.score(&task, window, &cfg.run.batching),
         &render,
         |doc, scores, prog| {
             if gate_index.iter().any(|&i| scores[i] >= threshold) {
@@ -399,3 +425,201 @@ fn print_stats(st: &classify::Stats, load: Duration, total: Duration) {
     eprintln!("zeroshot-stats {v}");
 }
 
+
+/// `zeroshot nli`.
+fn nli(cfg: NliConfig) -> Result<u8> {
+    init_threads(cfg.run.threads)?;
+    let docs = Docs::open(cfg.input.clone())?;
+    let resolved = hub::resolve(&cfg.model.spec, cfg.model.revision.as_deref(), &HubEnv::from_env())?;
+    let nli = crate::nli::Nli::load(&resolved.dir).with_context(|| format!("cannot load the model in {}", resolved.dir.display()))?;
+    let labels = nli.labels().to_vec();
+    struct R {
+        format: NliFormat,
+        labels: Vec<String>,
+    }
+    impl Render<Vec<f32>> for R {
+        fn preamble(&self) -> Vec<u8> {
+            match self.format {
+                NliFormat::Tsv => crate::nli::tsv_header(&self.labels).into_bytes(),
+                NliFormat::Jsonl => Vec::new(),
+            }
+        }
+        fn record(&self, doc: &Doc, probs: &Vec<f32>, _: usize) -> Vec<u8> {
+            match self.format {
+                NliFormat::Jsonl => crate::nli::jsonl(&doc.id, &self.labels, probs).into_bytes(),
+                NliFormat::Tsv => crate::nli::tsv_row(&doc.id, &self.labels, probs).into_bytes(),
+            }
+        }
+    }
+    let identity = simple_identity("nli", json!({ "format": format!("{:?}", cfg.format), "shard": cfg.job.shard, "input": format!("{:?}", cfg.input.structured) }), &resolved, &cfg.input.sources);
+    let job = JobOptions::new(&cfg.job, identity, (cfg.run.batching.batch_size * 4).max(256));
+    let batching = cfg.run.batching;
+    let prog = run_job(
+        &job,
+        docs,
+        |window| {
+            let pairs: Vec<(&str, &str)> = window.iter().map(|d| (d.text.as_str(), d.pair.as_deref().unwrap_or(""))).collect();
+            nli.probabilities(&pairs, &batching)
+        },
+        &R { format: cfg.format, labels },
+        |_, _, _| {},
+    )?;
+    Ok(input_exit(&prog))
+}
+
+/// `zeroshot embed`.
+fn embed(cfg: EmbedConfig) -> Result<u8> {
+    init_threads(cfg.run.threads)?;
+    let docs = Docs::open(cfg.input.clone())?;
+    let resolved = hub::resolve(&cfg.model.spec, cfg.model.revision.as_deref(), &HubEnv::from_env())?;
+    let embedder =
+        crate::embed::Embedder::load(&resolved.dir).with_context(|| format!("cannot load the model in {}", resolved.dir.display()))?;
+    let h = embedder.hidden_size();
+    struct R {
+        h: usize,
+        cfg: EmbedConfig,
+    }
+    impl Render<crate::embed::Embedded> for R {
+        fn preamble(&self) -> Vec<u8> {
+            if self.cfg.npy {
+                crate::embed::npy_header(0, self.h)
+            } else {
+                Vec::new()
+            }
+        }
+        fn record(&self, doc: &Doc, e: &crate::embed::Embedded, _: usize) -> Vec<u8> {
+            match self.cfg.pool {
+                Some(p) => {
+                    let v = crate::embed::pool(e, self.h, p, self.cfg.normalize);
+                    if self.cfg.npy {
+                        crate::embed::npy_row(&v)
+                    } else {
+                        crate::embed::jsonl_pooled(&doc.id, &v).into_bytes()
+                    }
+                }
+                None => crate::embed::jsonl_tokens(&doc.id, e, self.h).into_bytes(),
+            }
+        }
+        fn patch(&self, written: usize) -> Option<(u64, Vec<u8>)> {
+            self.cfg.npy.then(|| (0, crate::embed::npy_header(written, self.h)))
+        }
+    }
+    let identity = simple_identity(
+        "embed",
+        json!({ "pool": format!("{:?}", cfg.pool), "normalize": cfg.normalize, "npy": cfg.npy, "shard": cfg.job.shard,
+                "input": format!("{:?}", cfg.input.structured), "lines": cfg.input.lines, "text": [format!("{:?}", cfg.input.text_column), &cfg.input.text_field] }),
+        &resolved,
+        &cfg.input.sources,
+    );
+    let job = JobOptions::new(&cfg.job, identity, (cfg.run.batching.batch_size * 2).max(64));
+    let batching = cfg.run.batching;
+    let render = R { h, cfg: cfg.clone() };
+    let prog = run_job(
+        &job,
+        docs,
+        |window| {
+            let texts: Vec<&str> = window.iter().map(|d| d.text.as_str()).collect();
+            embedder.embed(&texts, &batching)
+        },
+        &render,
+        |_, _, _| {},
+    )?;
+    Ok(input_exit(&prog))
+}
+
+/// `zeroshot eval`.
+fn eval(cfg: EvalConfig) -> Result<u8> {
+    use crate::eval::{Metrics, Table};
+    init_threads(cfg.run.threads)?;
+    let mut table = Table::open(&cfg.file)?;
+    let gold_col = table.column(&cfg.gold_column)?;
+    let lang_col = match &cfg.language_column {
+        Some(c) => Some(table.column(c)?),
+        None => table.header.iter().position(|h| h == "language"),
+    };
+    let resolved = hub::resolve(&cfg.model.spec, cfg.model.revision.as_deref(), &HubEnv::from_env())?;
+    let load_err = || format!("cannot load the model in {}", resolved.dir.display());
+    let batching = cfg.run.batching;
+    enum Scorer {
+        Nli(crate::nli::Nli, usize, usize),
+        Classify(classify::Classifier, classify::Task, usize),
+    }
+    let scorer = match &cfg.task {
+        EvalTask::Nli { premise, hypothesis } => {
+            let (p, h) = (table.column(premise)?, table.column(hypothesis)?);
+            Scorer::Nli(crate::nli::Nli::load(&resolved.dir).with_context(load_err)?, p, h)
+        }
+        EvalTask::Classify { text, labels, template } => {
+            let t = table.column(text)?;
+            let clf = classify::load(&resolved.dir).with_context(load_err)?;
+            let task = clf.task(labels.clone(), template, false, crate::config::Long::Truncate)?;
+            Scorer::Classify(clf, task, t)
+        }
+    };
+    let classes = match &scorer {
+        Scorer::Nli(n, ..) => n.labels().to_vec(),
+        Scorer::Classify(_, task, _) => task.labels.iter().map(|l| l.name.clone()).collect(),
+    };
+    let mut m = Metrics::new(classes);
+    let mut rows = 0usize;
+    let mut done = false;
+    while !done {
+        // A window of rows at a time keeps memory bounded.
+        let mut window: Vec<(Option<String>, usize, String, String)> = Vec::new();
+        while window.len() < 512 {
+            if cfg.limit.is_some_and(|l| rows >= l) {
+                done = true;
+                break;
+            }
+            let Some(rec) = table.next_record()? else {
+                done = true;
+                break;
+            };
+            rows += 1;
+            let gold = rec.get(gold_col).unwrap_or("");
+            if gold.trim().is_empty() || gold.trim() == "-" {
+                m.no_gold += 1;
+                continue;
+            }
+            let Some(g) = m.class_of(gold) else {
+                m.unknown_gold += 1;
+                continue;
+            };
+            let lang = lang_col.and_then(|c| rec.get(c)).map(String::from);
+            let (a, b) = match &scorer {
+                Scorer::Nli(_, p, h) => (rec.get(*p).unwrap_or("").to_string(), rec.get(*h).unwrap_or("").to_string()),
+                Scorer::Classify(.., t) => (rec.get(*t).unwrap_or("").to_string(), String::new()),
+            };
+            window.push((lang, g, a, b));
+        }
+        if window.is_empty() {
+            continue;
+        }
+        let predicted: Vec<usize> = match &scorer {
+            Scorer::Nli(n, ..) => {
+                let pairs: Vec<(&str, &str)> = window.iter().map(|w| (w.2.as_str(), w.3.as_str())).collect();
+                n.probabilities(&pairs, &batching)?.iter().map(|p| crate::nli::argmax(p)).collect()
+            }
+            Scorer::Classify(clf, task, _) => {
+                let docs: Vec<Doc> = window
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| Doc { index: i, id: format!("{} row {}", table.name, rows - window.len() + i + 1), text: w.2.clone(), pair: None, raw: None, pos: 0 })
+                    .collect();
+                clf.score(task, &docs, &batching)?.iter().map(|s| crate::nli::argmax(s)).collect()
+            }
+        };
+        for (w, p) in window.iter().zip(predicted) {
+            m.add(w.0.as_deref(), w.1, p);
+        }
+    }
+    if m.total() == 0 {
+        bail!("{}: no rows with a gold label among {}", table.name, m.classes.join(", "));
+    }
+    let text = if cfg.json {
+        format!("{}\n", serde_json::to_string_pretty(&m.to_json())?)
+    } else {
+        format!("{}: {} rows, model {}\n\n{}", table.name, m.total(), cfg.model.spec, m.render())
+    };
+    print(text.as_bytes())
+}

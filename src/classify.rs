@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
+use crate::config::{Aggregate, Long};
 use crate::input::Doc;
 use crate::labels::{self, Label};
 use crate::model::{Deberta, Encoded};
@@ -51,11 +52,12 @@ impl Classifier {
     }
 
     /// Fills the template for every label and checks each hypothesis leaves
-    /// room for the premise.
-    pub fn task(&self, labels: Vec<Label>, template: &str, multi_label: bool) -> Result<Task> {
+    /// room for the premise; for `Long::Chunk`, also that windows can advance.
+    pub fn task(&self, labels: Vec<Label>, template: &str, multi_label: bool, long: Long) -> Result<Task> {
         labels::check_unique(&labels)?;
         labels::check_template(template)?;
         let mut hypotheses = Vec::with_capacity(labels.len());
+        let mut longest = 0;
         for l in &labels {
             let h = labels::fill(template, &l.phrase)?;
             match self.tokenizer.encode_pair("", &h) {
@@ -67,30 +69,84 @@ impl Classifier {
                 ),
                 Err(e) => bail!("label {:?}: {e}", l.name),
             }
+            longest = longest.max(self.tokenizer.count_tokens(&h)?);
             hypotheses.push(h);
+        }
+        // Every label's pair must fit beside the same window of the document.
+        let window = self.tokenizer.max_length.saturating_sub(self.tokenizer.pair_special_tokens() + longest);
+        if let Long::Chunk { stride, .. } = long {
+            if stride >= window {
+                bail!(
+                    "--stride {stride}: windows hold {window} tokens beside the longest hypothesis, so consecutive \
+                     windows must share fewer; use a smaller --stride"
+                );
+            }
         }
         // The pipeline switches to per-label scores when only one label is given.
         let independent = multi_label || labels.len() == 1;
-        Ok(Task { labels, hypotheses, independent })
+        Ok(Task { labels, hypotheses, independent, long, window })
     }
 
     /// Scores every document of a window against every label.
     pub fn score(&self, task: &Task, docs: &[Doc], batching: &Batching) -> Result<Vec<Vec<f32>>> {
+        let (stride, aggregate) = match task.long {
+            Long::Truncate => {
+                let texts: Vec<(&str, &str)> = docs.iter().map(|d| (d.id.as_str(), d.text.as_str())).collect();
+                return self.score_texts(task, &texts, batching);
+            }
+            Long::Chunk { stride, aggregate } => (stride, aggregate),
+        };
+        // Each document becomes its windows; windows are scored in bounded groups
+        // and folded into per-label aggregates.
+        let nl = task.labels.len();
+        let mut spans: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+        for (i, d) in docs.iter().enumerate() {
+            for r in self.tokenizer.windows(&d.text, task.window, stride).map_err(|e| anyhow::anyhow!("{}: {e}", d.id))? {
+                spans.push((i, r));
+            }
+        }
+        let mut acc = vec![vec![if aggregate == Aggregate::Max { f64::NEG_INFINITY } else { 0.0 }; nl]; docs.len()];
+        let mut count = vec![0usize; docs.len()];
+        let group = (batching.batch_size * 4 / nl).max(16);
+        for chunk in spans.chunks(group) {
+            let texts: Vec<(&str, &str)> = chunk.iter().map(|(i, r)| (docs[*i].id.as_str(), &docs[*i].text[r.clone()])).collect();
+            for ((i, _), scores) in chunk.iter().zip(self.score_texts(task, &texts, batching)?) {
+                count[*i] += 1;
+                for (a, s) in acc[*i].iter_mut().zip(scores) {
+                    *a = match aggregate {
+                        Aggregate::Max => a.max(s as f64),
+                        Aggregate::Mean => *a + s as f64,
+                    };
+                }
+            }
+        }
+        Ok(acc
+            .into_iter()
+            .zip(count)
+            .map(|(a, n)| match aggregate {
+                Aggregate::Max => a.into_iter().map(|v| v as f32).collect(),
+                Aggregate::Mean => a.into_iter().map(|v| (v / n as f64) as f32).collect(),
+            })
+            .collect())
+    }
+
+    /// Scores `(id, text)` premises against every label; ids name errors.
+    fn score_texts(&self, task: &Task, texts: &[(&str, &str)], batching: &Batching) -> Result<Vec<Vec<f32>>> {
         let nl = task.labels.len();
         let started = Instant::now();
-        let pairs: Vec<Encoded> = (0..docs.len() * nl)
+        let pairs: Vec<Encoded> = (0..texts.len() * nl)
             .into_par_iter()
             .map(|p| {
                 let (d, l) = (p / nl, p % nl);
                 self.tokenizer
-                    .encode_pair(&docs[d].text, &task.hypotheses[l])
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", docs[d].id))
+                    .encode_pair(texts[d].1, &task.hypotheses[l])
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", texts[d].0))
             })
             .collect::<Result<_>>()?;
         let tokenized = Instant::now();
-        let (logits, flops) = run_batched(&self.model, &pairs, batching)?;
+        let (logits, flops) = run_batched(&pairs, batching, |b| self.model.classify(b), |b| self.model.forward_flops(b, true))?;
         let mut st = self.stats.lock().unwrap();
-        st.documents += docs.len();
+        st.documents += texts.len();
         st.pairs += pairs.len();
         st.tokens += pairs.iter().map(Encoded::len).sum::<usize>();
         st.tokenize += tokenized - started;
@@ -126,6 +182,9 @@ pub struct Task {
     pub hypotheses: Vec<String>,
     /// Per-label entailment-vs-contradiction scores (multi-label, or one label).
     pub independent: bool,
+    pub long: Long,
+    /// Document tokens that fit beside every hypothesis (a `--long chunk` window).
+    pub window: usize,
 }
 
 /// Limits on one forward pass.
@@ -166,19 +225,24 @@ fn plan(seqs: &[Encoded], b: &Batching) -> Vec<Vec<usize>> {
     batches
 }
 
-/// Runs sequences through the model in batches of similar length within the
-/// token budget; returns logits in the input order, and the FLOPs spent.
-pub fn run_batched(model: &Deberta, seqs: &[Encoded], b: &Batching) -> Result<(Vec<Vec<f32>>, f64)> {
+/// Runs sequences through `forward` in batches of similar length within the
+/// token budget; returns the outputs in input order, and the FLOPs `flops` counts.
+pub fn run_batched(
+    seqs: &[Encoded],
+    b: &Batching,
+    forward: impl Fn(&[Encoded]) -> Result<Vec<Vec<f32>>>,
+    flops: impl Fn(&[Encoded]) -> f64,
+) -> Result<(Vec<Vec<f32>>, f64)> {
     let mut out = vec![Vec::new(); seqs.len()];
-    let mut flops = 0.0;
+    let mut total = 0.0;
     for idx in plan(seqs, b) {
         let batch: Vec<Encoded> = idx.iter().map(|&i| seqs[i].clone()).collect();
-        flops += model.forward_flops(&batch, true);
-        for (&i, l) in idx.iter().zip(model.classify(&batch)?) {
-            out[i] = l;
+        total += flops(&batch);
+        for (&i, o) in idx.iter().zip(forward(&batch)?) {
+            out[i] = o;
         }
     }
-    Ok((out, flops))
+    Ok((out, total))
 }
 
 /// Loads an NLI classifier from a resolved model folder.

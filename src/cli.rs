@@ -38,6 +38,18 @@ pub enum Command {
     #[command(after_help = CLASSIFY_EXAMPLES)]
     Classify(Box<ClassifyArgs>),
 
+    /// Probabilities of the model's labels for premise/hypothesis pairs
+    #[command(after_help = NLI_EXAMPLES)]
+    Nli(Box<NliArgs>),
+
+    /// Contextual token embeddings or pooled document vectors
+    #[command(after_help = EMBED_EXAMPLES)]
+    Embed(Box<EmbedArgs>),
+
+    /// Accuracy, macro-F1 and a confusion matrix on gold-labelled data
+    #[command(after_help = EVAL_EXAMPLES)]
+    Eval(Box<EvalArgs>),
+
     /// List the built-in label sets, or show one
     #[command(after_help = "Examples:\n  zeroshot labels\n  zeroshot labels toxicity\n  zeroshot classify --labels @toxicity --multi-label < comments.txt")]
     Labels {
@@ -97,6 +109,24 @@ Examples:
   # several labels may hold at once; a German template
   zeroshot classify --multi-label --labels Sport,Politik --template 'Dieser Text handelt von {}.' < news.txt";
 
+const NLI_EXAMPLES: &str = "\
+Examples:
+  zeroshot nli pairs.tsv
+  zeroshot nli --premise sentence1 --hypothesis sentence2 xnli.test.tsv -o probs.jsonl
+  printf 'premise\\thypothesis\\nIt is raining.\\tThe ground is wet.\\n' | zeroshot nli";
+
+const EMBED_EXAMPLES: &str = "\
+Examples:
+  echo 'Ein kurzer Satz.' | zeroshot embed --pool mean --normalize
+  zeroshot embed --lines --pool cls sentences.txt -o vectors.npy
+  zeroshot embed --model microsoft/mdeberta-v3-base < sentences.txt > tokens.jsonl";
+
+const EVAL_EXAMPLES: &str = "\
+Examples:
+  zeroshot eval xnli.test.tsv
+  zeroshot eval --limit 1000 --json xnli.dev.tsv
+  zeroshot eval --labels @sentiment --gold-column sentiment reviews.csv";
+
 #[derive(Args, Debug, Clone)]
 pub struct ModelArgs {
     /// Model: a local folder (holding config.json, weights and tokenizer) or a
@@ -112,6 +142,80 @@ pub struct ModelArgs {
 
 #[derive(Args, Debug)]
 pub struct ClassifyArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Candidate labels, comma-separated, or a built-in set as `@name` (see
+    /// `zeroshot labels`); repeatable
+    #[arg(long, short = 'l', value_name = "A,B,...|@SET")]
+    pub labels: Vec<String>,
+
+    /// One candidate label, taken whole, so it may contain commas (repeatable)
+    #[arg(long = "label", value_name = "LABEL")]
+    pub label: Vec<String>,
+
+    /// File with one label per line (`label = hypothesis phrase` allowed, `#`
+    /// comments, optional `# template: ...` header); `@name` or
+    /// `labels/NAME.txt` finds a built-in set anywhere; repeatable
+    #[arg(long, value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
+    pub labels_file: Vec<PathBuf>,
+
+    /// Hypothesis template; `{}` is replaced by each label [default: "This example is {}."]
+    #[arg(long, short = 't', value_name = "TEMPLATE")]
+    pub template: Option<String>,
+
+    /// Score each label on its own (entailment vs contradiction) instead of
+    /// making the scores of a document sum to one
+    #[arg(long)]
+    pub multi_label: bool,
+
+    /// Documents longer than the model accepts: `truncate` keeps the start (as
+    /// the Hugging Face pipeline does); `chunk` scores overlapping windows
+    /// covering the whole document and aggregates them
+    #[arg(long, value_enum, default_value = "truncate", value_name = "HOW", help_heading = "Long documents")]
+    pub long: LongArg,
+
+    /// With --long chunk: tokens shared by consecutive windows
+    #[arg(long, default_value_t = 32, value_name = "TOKENS", help_heading = "Long documents")]
+    pub stride: usize,
+
+    /// With --long chunk: a label's document score is its best window's
+    /// (`max`) or the average over windows (`mean`)
+    #[arg(long, value_enum, default_value = "max", value_name = "HOW", help_heading = "Long documents")]
+    pub aggregate: AggregateArg,
+
+    #[command(flatten)]
+    pub model: ModelArgs,
+
+    /// Output format [default: csv for CSV input, jsonl for JSONL input, else
+    /// table on a terminal and jsonl otherwise]
+    #[arg(long, short = 'f', value_enum, value_name = "FORMAT", help_heading = "Output")]
+    pub format: Option<FormatArg>,
+
+    /// Show only the K best labels per document (jsonl, json, table)
+    #[arg(long, value_name = "K", help_heading = "Output")]
+    pub top_k: Option<usize>,
+
+    /// Score threshold: with --multi-label, show only labels at or above it;
+    /// with --fail-on, the score that trips the gate [default: 0.5]
+    #[arg(long, value_name = "T", help_heading = "Output")]
+    pub threshold: Option<f32>,
+
+    /// Exit 1 (after writing all output) if any document scores at least
+    /// --threshold for LABEL; repeatable
+    #[arg(long, value_name = "LABEL", help_heading = "Output")]
+    pub fail_on: Vec<String>,
+
+    #[command(flatten)]
+    pub job: JobArgs,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Where documents come from (classify, embed).
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
     /// Documents: each FILE is one document (`-` reads stdin). Without FILE,
     /// each non-blank line of stdin is a document
     #[arg(value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
@@ -152,39 +256,11 @@ pub struct ClassifyArgs {
     /// of stopping; they are counted on stderr and make the exit code 2
     #[arg(long, help_heading = "Structured input")]
     pub skip_bad_rows: bool,
+}
 
-    /// Candidate labels, comma-separated, or a built-in set as `@name` (see
-    /// `zeroshot labels`); repeatable
-    #[arg(long, short = 'l', value_name = "A,B,...|@SET")]
-    pub labels: Vec<String>,
-
-    /// One candidate label, taken whole, so it may contain commas (repeatable)
-    #[arg(long = "label", value_name = "LABEL")]
-    pub label: Vec<String>,
-
-    /// File with one label per line (`label = hypothesis phrase` allowed, `#`
-    /// comments, optional `# template: ...` header); `@name` or
-    /// `labels/NAME.txt` finds a built-in set anywhere; repeatable
-    #[arg(long, value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
-    pub labels_file: Vec<PathBuf>,
-
-    /// Hypothesis template; `{}` is replaced by each label [default: "This example is {}."]
-    #[arg(long, short = 't', value_name = "TEMPLATE")]
-    pub template: Option<String>,
-
-    /// Score each label on its own (entailment vs contradiction) instead of
-    /// making the scores of a document sum to one
-    #[arg(long)]
-    pub multi_label: bool,
-
-    #[command(flatten)]
-    pub model: ModelArgs,
-
-    /// Output format [default: csv for CSV input, jsonl for JSONL input, else
-    /// table on a terminal and jsonl otherwise]
-    #[arg(long, short = 'f', value_enum, value_name = "FORMAT", help_heading = "Output")]
-    pub format: Option<FormatArg>,
-
+/// Output file, resume, shards and progress of a streaming command.
+#[derive(Args, Debug, Clone)]
+pub struct JobArgs {
     /// Write results to PATH, atomically: it appears only once the run is
     /// complete (work in progress goes to PATH.partial)
     #[arg(long, short = 'o', value_name = "PATH", help_heading = "Output", value_hint = clap::ValueHint::FilePath)]
@@ -194,20 +270,6 @@ pub struct ClassifyArgs {
     /// start, if there is none); the result is identical to an uninterrupted run
     #[arg(long, requires = "output", help_heading = "Output")]
     pub resume: bool,
-
-    /// Show only the K best labels per document (jsonl, json, table)
-    #[arg(long, value_name = "K", help_heading = "Output")]
-    pub top_k: Option<usize>,
-
-    /// Score threshold: with --multi-label, show only labels at or above it;
-    /// with --fail-on, the score that trips the gate [default: 0.5]
-    #[arg(long, value_name = "T", help_heading = "Output")]
-    pub threshold: Option<f32>,
-
-    /// Exit 1 (after writing all output) if any document scores at least
-    /// --threshold for LABEL; repeatable
-    #[arg(long, value_name = "LABEL", help_heading = "Output")]
-    pub fail_on: Vec<String>,
 
     /// Process only documents whose 0-based index modulo N is I, to spread one
     /// input over N machines or processes
@@ -221,19 +283,192 @@ pub struct ClassifyArgs {
     /// Show progress on stderr even when it is not a terminal (as plain lines)
     #[arg(long)]
     pub progress: bool,
+}
 
-    /// Most NLI pairs in one forward pass
+/// How the model runs.
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// Most sequences in one forward pass
     #[arg(long, default_value_t = 64, value_name = "N")]
     pub batch_size: usize,
 
-    /// Most tokens in one forward pass (pairs are packed without padding;
-    /// longer pairs run alone)
+    /// Most tokens in one forward pass (sequences are packed without padding;
+    /// longer ones run alone)
     #[arg(long, default_value_t = 4096, value_name = "N")]
     pub batch_tokens: usize,
 
     /// Worker threads [default: all cores]
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LongArg {
+    /// Keep the start of the document (the pipeline's behaviour)
+    Truncate,
+    /// Score overlapping windows over the whole document
+    Chunk,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggregateArg {
+    /// A label's best window score
+    Max,
+    /// The mean of a label's window scores
+    Mean,
+}
+
+/// `zeroshot nli`.
+#[derive(Args, Debug)]
+pub struct NliArgs {
+    /// Premise/hypothesis pairs: CSV, TSV (with a header) or JSONL files, by
+    /// extension; `-` or no FILE reads stdin (TSV unless --csv or --jsonl)
+    #[arg(value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub files: Vec<String>,
+
+    /// Read CSV
+    #[arg(long, conflicts_with = "jsonl")]
+    pub csv: bool,
+
+    /// Read JSON Lines
+    #[arg(long)]
+    pub jsonl: bool,
+
+    /// Column (CSV/TSV: name or 1-based index) or field (JSONL: dotted path) of the premise
+    #[arg(long, default_value = "premise", value_name = "NAME")]
+    pub premise: String,
+
+    /// Column or field of the hypothesis
+    #[arg(long, default_value = "hypothesis", value_name = "NAME")]
+    pub hypothesis: String,
+
+    /// CSV/TSV column holding each row's id (default: FILE:ROW)
+    #[arg(long, value_name = "NAME|N")]
+    pub id_column: Option<String>,
+
+    /// Field delimiter for CSV input: one character, or `tab`
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+
+    /// Skip malformed rows instead of stopping (counted; exit code 2)
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value = "jsonl", value_name = "FORMAT")]
+    pub format: NliFormatArg,
+
+    #[command(flatten)]
+    pub model: ModelArgs,
+
+    #[command(flatten)]
+    pub job: JobArgs,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NliFormatArg {
+    /// {"id", "label", "scores": {label: probability}} per pair
+    Jsonl,
+    /// id, predicted label, then one probability column per model label
+    Tsv,
+}
+
+/// `zeroshot embed`.
+#[derive(Args, Debug)]
+pub struct EmbedArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Pool each document into one vector: the mean over its tokens (special
+    /// tokens included, as sentence-transformers does) or the first token.
+    /// Without it, every token's contextual embedding is written
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub pool: Option<PoolArg>,
+
+    /// Scale each pooled vector to unit L2 length
+    #[arg(long, requires = "pool")]
+    pub normalize: bool,
+
+    /// Output format [default: npy when --output ends in .npy, else jsonl]
+    #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
+    pub format: Option<EmbedFormatArg>,
+
+    #[command(flatten)]
+    pub model: ModelArgs,
+
+    #[command(flatten)]
+    pub job: JobArgs,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PoolArg {
+    Mean,
+    Cls,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmbedFormatArg {
+    /// {"id", "embedding": [...]} (pooled) or {"id", "tokens", "embeddings"} per document
+    Jsonl,
+    /// A float32 NumPy array of shape (documents, hidden); needs --pool and --output
+    Npy,
+}
+
+/// `zeroshot eval`.
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// Gold-labelled data: a TSV in XNLI's layout (language, gold_label,
+    /// sentence1, sentence2), or with --labels a CSV/TSV of texts and gold labels
+    #[arg(value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub file: String,
+
+    /// Evaluate zero-shot classification instead of NLI: the candidate labels
+    /// (comma-separated or `@set`); the gold column must hold one of them
+    #[arg(long, short = 'l', value_name = "A,B,...|@SET")]
+    pub labels: Vec<String>,
+
+    /// Hypothesis template for --labels [default: the set's or "This example is {}."]
+    #[arg(long, short = 't', value_name = "TEMPLATE")]
+    pub template: Option<String>,
+
+    /// Column of the gold label [default: gold_label (NLI) or label (--labels)]
+    #[arg(long, value_name = "NAME")]
+    pub gold_column: Option<String>,
+
+    /// Column of the language, for per-language accuracy [default: language if present]
+    #[arg(long, value_name = "NAME")]
+    pub language_column: Option<String>,
+
+    /// NLI: columns of the premise and the hypothesis
+    #[arg(long, default_value = "sentence1", value_name = "NAME")]
+    pub premise: String,
+
+    #[arg(long, default_value = "sentence2", value_name = "NAME")]
+    pub hypothesis: String,
+
+    /// With --labels: column of the text
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    pub text_column: String,
+
+    /// Only the first N rows
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+
+    /// Print JSON instead of tables
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub model: ModelArgs,
+
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -17,6 +17,8 @@ pub struct Doc {
     pub index: usize,
     pub id: String,
     pub text: String,
+    /// A second text (the hypothesis of an NLI pair), when asked for.
+    pub pair: Option<String>,
     /// The record as it was in the input, for pass-through output.
     pub raw: Option<Raw>,
     /// Input bytes consumed up to the end of this document (across sources).
@@ -142,7 +144,25 @@ pub struct InputSpec {
     pub id_column: Option<Column>,
     /// JSONL: dotted path to the text.
     pub text_field: String,
+    /// A second text per record (NLI hypotheses): its CSV column and JSONL field.
+    pub pair: Option<(Column, String)>,
+    /// Flags that name the text and the second text, for error hints.
+    pub flags: Flags,
     pub skip_bad_rows: bool,
+}
+
+/// The option names that choose columns and fields, quoted in error hints.
+#[derive(Clone, Copy, Debug)]
+pub struct Flags {
+    pub text_column: &'static str,
+    pub text_field: &'static str,
+    pub pair_column: &'static str,
+    pub pair_field: &'static str,
+}
+
+impl Flags {
+    pub const CLASSIFY: Flags =
+        Flags { text_column: "--text-column", text_field: "--text-field", pair_column: "", pair_field: "" };
 }
 
 /// What the first CSV header says: its raw bytes (for pass-through) and names.
@@ -222,8 +242,8 @@ impl Docs {
         self.done_bytes + self.cur_bytes
     }
 
-    fn doc(&mut self, id: String, text: String, raw: Option<Raw>) -> Doc {
-        let d = Doc { index: self.next_index, id, text, raw, pos: self.pos() };
+    fn doc(&mut self, id: String, text: String, pair: Option<String>, raw: Option<Raw>) -> Doc {
+        let d = Doc { index: self.next_index, id, text, pair, raw, pos: self.pos() };
         self.next_index += 1;
         d
     }
@@ -246,7 +266,7 @@ impl Docs {
                 self.cur_bytes = bytes.len() as u64;
                 match String::from_utf8(bytes) {
                     Ok(text) => {
-                        let d = self.doc(name, text, None);
+                        let d = self.doc(name, text, None, None);
                         self.pending = Some(d);
                     }
                     Err(e) => bail!(InputError {
@@ -282,11 +302,23 @@ impl Docs {
                 };
                 let text_col = self.spec.text_column.find(&names).with_context(|| {
                     format!(
-                        "{name}: no {} in the header (columns: {}); name the text with --text-column",
+                        "{name}: no {} in the header (columns: {}); name the text with {}",
                         self.spec.text_column.describe(),
-                        names.join(", ")
+                        names.join(", "),
+                        self.spec.flags.text_column
                     )
                 })?;
+                let pair_col = match &self.spec.pair {
+                    Some((c, _)) => Some(c.find(&names).with_context(|| {
+                        format!(
+                            "{name}: no {} in the header (columns: {}); name it with {}",
+                            c.describe(),
+                            names.join(", "),
+                            self.spec.flags.pair_column
+                        )
+                    })?),
+                    None => None,
+                };
                 let id_col = match &self.spec.id_column {
                     Some(c) => Some(c.find(&names).with_context(|| {
                         format!("{name}: no {} in the header (columns: {})", c.describe(), names.join(", "))
@@ -303,6 +335,7 @@ impl Docs {
                     ),
                 }
                 csv.text_col = text_col;
+                csv.pair_col = pair_col;
                 csv.id_col = id_col;
                 csv.width = names.len();
                 Reader::Csv(Box::new(csv))
@@ -342,7 +375,7 @@ impl Docs {
             }
             let item = match self.current.as_mut().unwrap() {
                 Reader::Lines { name, r, line } => read_line(name, r, line, &mut self.buf, &mut self.cur_bytes)
-                    .map(|o| o.map(|x| x.map(|(id, text)| (id, text, None)))),
+                    .map(|o| o.map(|x| x.map(|(id, text)| (id, text, None, None)))),
                 Reader::Jsonl { name, r, line } => {
                     read_jsonl(name, r, line, &mut self.buf, &mut self.cur_bytes, &self.spec)
                 }
@@ -353,7 +386,7 @@ impl Docs {
                 }
             };
             match item {
-                Some(Ok(Some((id, text, raw)))) => return Some(Ok(self.doc(id, text, raw))),
+                Some(Ok(Some((id, text, pair, raw)))) => return Some(Ok(self.doc(id, text, pair, raw))),
                 Some(Ok(None)) => continue,
                 Some(Err(e)) => return Some(Err(e)),
                 None => {
@@ -382,7 +415,8 @@ impl Iterator for Docs {
     }
 }
 
-type Parsed = (String, String, Option<Raw>);
+/// Id, text, second text and raw record of one parsed record.
+type Parsed = (String, String, Option<String>, Option<Raw>);
 
 /// One line; `Some(Ok(None))` for a blank line, `None` at the end.
 fn read_line(
@@ -453,19 +487,32 @@ fn read_jsonl(
     if !value.is_object() {
         return Some(Err(bad_row(spec, location, "not a JSON object".to_string())));
     }
-    let Some(field) = lookup(&value, &spec.text_field) else {
-        return Some(Err(bad_row(
-            spec,
-            location,
-            format!("no field {:?} (name the text with --text-field, dotted paths allowed)", spec.text_field),
-        )));
+    let string_at = |path: &str, flag: &str| -> Result<String, InputError> {
+        let Some(field) = lookup(&value, path) else {
+            return Err(bad_row(
+                spec,
+                location.clone(),
+                format!("no field {path:?} (name it with {flag}; dotted paths allowed)"),
+            ));
+        };
+        field
+            .as_str()
+            .map(String::from)
+            .ok_or_else(|| bad_row(spec, location.clone(), format!("field {path:?} is not a string")))
     };
-    let Some(doc) = field.as_str() else {
-        return Some(Err(bad_row(spec, location, format!("field {:?} is not a string", spec.text_field))));
+    let doc = match string_at(&spec.text_field, spec.flags.text_field) {
+        Ok(d) => d,
+        Err(e) => return Some(Err(e)),
     };
-    let doc = doc.to_string();
+    let pair = match &spec.pair {
+        Some((_, path)) => match string_at(path, spec.flags.pair_field) {
+            Ok(p) => Some(p),
+            Err(e) => return Some(Err(e)),
+        },
+        None => None,
+    };
     let trimmed = text.trim_end().to_string();
-    Some(Ok(Some((location, doc, Some(Raw::Json(trimmed))))))
+    Some(Ok(Some((location, doc, pair, Some(Raw::Json(trimmed))))))
 }
 
 /// A field by dotted path; a key that itself contains the dots wins.
@@ -497,6 +544,7 @@ struct CsvReader {
     line: u64,
     row: usize,
     text_col: usize,
+    pair_col: Option<usize>,
     id_col: Option<usize>,
     width: usize,
     first: bool,
@@ -514,6 +562,7 @@ impl CsvReader {
             line: 1,
             row: 0,
             text_col: 0,
+            pair_col: None,
             id_col: None,
             width: 0,
             first: true,
@@ -621,6 +670,13 @@ impl CsvReader {
             Ok(t) => t,
             Err(e) => return Some(Err(e)),
         };
+        let pair = match self.pair_col {
+            Some(c) => match field(c, "the second text") {
+                Ok(t) => Some(t),
+                Err(e) => return Some(Err(e)),
+            },
+            None => None,
+        };
         let id = match self.id_col {
             Some(c) => match field(c, "the id") {
                 Ok(t) => t,
@@ -628,7 +684,7 @@ impl CsvReader {
             },
             None => format!("{}:{}", self.name, self.row),
         };
-        Some(Ok(Some((id, text, Some(Raw::Csv { bytes: rec.raw, terminator: rec.terminator })))))
+        Some(Ok(Some((id, text, pair, Some(Raw::Csv { bytes: rec.raw, terminator: rec.terminator })))))
     }
 }
 
@@ -644,6 +700,8 @@ mod tests {
             text_column: Column::Name("text".into()),
             id_column: None,
             text_field: "text".into(),
+            pair: None,
+            flags: Flags::CLASSIFY,
             skip_bad_rows: false,
         }
     }

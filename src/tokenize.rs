@@ -10,6 +10,8 @@ use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStr
 use crate::model::Encoded;
 
 pub struct PairTokenizer {
+    /// No truncation: token counts and offsets of whole texts.
+    whole: Tokenizer,
     /// Pair encoding with premise-only truncation.
     pair: Tokenizer,
     /// Single-sequence encoding truncated to the same limit.
@@ -47,7 +49,11 @@ impl PairTokenizer {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             Ok(t)
         };
+        let mut whole = base.clone();
+        whole.with_padding(None);
+        whole.with_truncation(None).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(PairTokenizer {
+            whole,
             pair: with(TruncationStrategy::OnlyFirst)?,
             single: with(TruncationStrategy::LongestFirst)?,
             max_length,
@@ -80,10 +86,69 @@ impl PairTokenizer {
         }
     }
 
+    /// Tokens of `text` alone (no special tokens, no truncation).
+    pub fn count_tokens(&self, text: &str) -> Result<usize> {
+        Ok(self.whole.encode(text, false).map_err(|e| anyhow::anyhow!("tokenization failed: {e}"))?.len())
+    }
+
+    /// Special tokens a pair adds (3 for `[CLS] A [SEP] B [SEP]`).
+    pub fn pair_special_tokens(&self) -> usize {
+        use tokenizers::PostProcessor;
+        self.pair.get_post_processor().map_or(0, |p| p.added_tokens(true))
+    }
+
+    /// `--long chunk` windows of `text`: byte ranges holding `width` tokens each,
+    /// consecutive ones sharing `stride` tokens, from the first token's start
+    /// to the last token's end. A text that fits is one window, the whole text.
+    pub fn windows(&self, text: &str, width: usize, stride: usize) -> Result<Vec<std::ops::Range<usize>>> {
+        let enc = self.whole.encode(text, false).map_err(|e| anyhow::anyhow!("tokenization failed: {e}"))?;
+        let offsets = enc.get_offsets();
+        let n = offsets.len();
+        if n <= width {
+            return Ok(std::iter::once(0..text.len()).collect());
+        }
+        let mut out = Vec::new();
+        let mut start = 0;
+        loop {
+            let end = (start + width).min(n);
+            out.push(offsets[start].0..offsets[end - 1].1);
+            if end >= n {
+                return Ok(out);
+            }
+            start += width - stride;
+        }
+    }
+
     /// `[CLS] text [SEP]`, truncated to the limit.
     pub fn encode_single(&self, text: &str) -> Result<Encoded> {
+        Ok(self.encode_single_tokens(text)?.0)
+    }
+
+    /// [`Self::encode_single`] with the token strings.
+    pub fn encode_single_tokens(&self, text: &str) -> Result<(Encoded, Vec<String>)> {
         let enc = self.single.encode(text, true).map_err(|e| anyhow::anyhow!("tokenization failed: {e}"))?;
-        Ok(to_encoded(&enc))
+        Ok((to_encoded(&enc), enc.get_tokens().to_vec()))
+    }
+
+    /// A premise/hypothesis pair for NLI scoring: the premise is truncated if
+    /// needed; if the hypothesis alone is too long, the longer of the two is
+    /// cut token by token. An empty hypothesis means no pair, as transformers
+    /// treats `text_pair=""`.
+    pub fn encode_nli(&self, premise: &str, hypothesis: &str) -> Result<Encoded> {
+        if hypothesis.is_empty() {
+            return self.encode_single(premise);
+        }
+        match self.encode_pair(premise, hypothesis) {
+            Ok(e) => Ok(e),
+            Err(PairError::HypothesisTooLong { .. }) => {
+                let enc = self
+                    .single
+                    .encode((premise, hypothesis), true)
+                    .map_err(|e| anyhow::anyhow!("tokenization failed: {e}"))?;
+                Ok(to_encoded(&enc))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 }
 

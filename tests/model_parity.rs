@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use serde_json::Value;
+use zeroshot::model::deberta::relative_bucket;
 use zeroshot::model::{Deberta, Encoded, ModelConfig};
 
 fn fixture(name: &str) -> (Deberta, Value) {
@@ -73,4 +74,20 @@ fn logits_nli_conv() {
 #[test]
 fn logits_nli_norel() {
     check_logits("nli-norel");
+}
+
+#[test]
+fn log_buckets_equal_transformers() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reference/buckets.json");
+    let configs: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for c in configs.as_array().unwrap() {
+        let (b, m) = (c["position_buckets"].as_i64().unwrap(), c["max_relative_positions"].as_i64().unwrap());
+        let runs: Vec<(i64, i64)> =
+            c["runs"].as_array().unwrap().iter().map(|r| (r[0].as_i64().unwrap(), r[1].as_i64().unwrap())).collect();
+        for d in 0..=c["max_distance"].as_i64().unwrap() {
+            let want = runs.iter().rev().find(|(start, _)| *start <= d).unwrap().1;
+            assert_eq!(relative_bucket(d, b, m), want, "buckets {b}, max {m}, distance {d}");
+            assert_eq!(relative_bucket(-d, b, m), -want, "buckets {b}, max {m}, distance -{d}");
+        }
+    }
 }

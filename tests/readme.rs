@@ -40,15 +40,24 @@ fn make_inputs(dir: &Path, cmds: &[String]) {
                 continue;
             }
             let content = if word.ends_with(".csv") {
-                let mut s = String::from("id,text,review,body\n");
+                let mut s = String::from("id,text,review,body,sentiment\n");
                 for (i, d) in docs.iter().enumerate() {
-                    s.push_str(&format!("{i},\"{d}\",\"{d}\",\"{d}\"\n"));
+                    let sentiment = ["positive", "negative", "neutral"][i % 3];
+                    s.push_str(&format!("{i},\"{d}\",\"{d}\",\"{d}\",{sentiment}\n"));
                 }
                 s
             } else if word.ends_with(".jsonl") {
                 docs.iter().enumerate().map(|(i, d)| format!("{{\"id\":{i},\"text\":\"{d}\",\"message\":{{\"body\":\"{d}\"}}}}\n")).collect()
             } else if word.ends_with(".txt") {
                 docs.join("\n") + "\n"
+            } else if word.ends_with(".tsv") {
+                // XNLI's layout, which also serves as premise/hypothesis pairs.
+                let mut s = String::from("language\tgold_label\tsentence1\tsentence2\tpremise\thypothesis\n");
+                for (i, d) in docs.iter().enumerate() {
+                    let gold = ["entailment", "neutral", "contradiction"][i % 3];
+                    s.push_str(&format!("en\t{gold}\t{d}\tThis is about sport.\t{d}\tThis is about sport.\n"));
+                }
+                s
             } else {
                 continue;
             };
@@ -104,7 +113,7 @@ fn every_readme_example_runs() {
     }
     // The examples did real work.
     let labelled = std::fs::read_to_string(dir.join("reviews.labelled.csv")).unwrap();
-    assert!(labelled.starts_with("id,text,review,body,zeroshot_label,zeroshot_score,"), "{labelled}");
+    assert!(labelled.starts_with("id,text,review,body,sentiment,zeroshot_label,zeroshot_score,"), "{labelled}");
     let merged = std::fs::read_to_string(dir.join("all.jsonl")).unwrap();
     let ids: Vec<String> = jsonl(merged.as_bytes()).iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids, ["news.txt:1", "news.txt:2", "news.txt:3"]);

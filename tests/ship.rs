@@ -35,7 +35,7 @@ fn committed_man_pages_are_current() {
     let home = tempfile::tempdir().unwrap();
     let main = std::fs::read(root().join("man/zeroshot.1")).unwrap();
     assert!(run_ok(home.path(), &["man"]) == main, "man/zeroshot.1 is stale: run completions/regenerate.sh");
-    for cmd in ["classify", "labels", "model", "completions", "man"] {
+    for cmd in ["classify", "nli", "embed", "eval", "labels", "model", "completions", "man"] {
         let committed = std::fs::read(root().join(format!("man/zeroshot-{cmd}.1"))).unwrap();
         assert!(run_ok(home.path(), &["man", cmd]) == committed, "man/zeroshot-{cmd}.1 is stale: run completions/regenerate.sh");
     }
