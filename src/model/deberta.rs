@@ -12,6 +12,7 @@
 //!   feed-forward on the first token only, the one the pooler reads.
 
 use std::cell::RefCell;
+use std::time::Instant;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
@@ -20,6 +21,7 @@ use rayon::prelude::*;
 use super::config::ModelConfig;
 use super::gemm::{gemm, gemm_ptr, Epilogue, PackedB, Par};
 use super::math::{self, Activation};
+use super::profile;
 use super::weights::{Checkpoint, DType, TensorData};
 
 /// One tokenized input: token ids and token type ids (same length).
@@ -408,22 +410,33 @@ impl Deberta {
         let max_len = seqs.iter().map(Encoded::len).max().unwrap_or(0);
         let rel = RelIndex::new(cfg, max_len);
 
+        let t = Instant::now();
         let mut x = self.embed(seqs, total);
+        profile::add(0, t);
         let x0 = if self.conv.is_some() { Some(x.clone()) } else { None };
 
         let n_layers = self.layers.len();
+        let mut ws = WORKSPACE.with(|w| std::mem::take(&mut *w.borrow_mut()));
         for (l, layer) in self.layers.iter().enumerate() {
             // The classifier reads token 0 only; the last layer needs no other output row.
             let cls_only = logits && l + 1 == n_layers && !(self.conv.is_some() && l == 0);
-            x = self.layer(layer, &x, &spans, &rel, cls_only);
+            self.layer(layer, &x, &spans, &rel, cls_only, &mut ws);
+            let rows = if cls_only { spans.len() } else { total };
+            // The layer's output becomes the next input; the old input's buffer is reused.
+            std::mem::swap(&mut x, &mut ws.out);
+            x.truncate(rows * h);
             if l == 0 {
                 if let (Some(conv), Some(x0)) = (&self.conv, &x0) {
+                    let t = Instant::now();
                     x = self.conv_layer(conv, x0, &x, &spans);
+                    profile::add(5, t);
                 }
             }
         }
 
+        WORKSPACE.with(|w| *w.borrow_mut() = ws);
         if logits {
+            let t = Instant::now();
             let head = self.head.as_ref().unwrap();
             let s = seqs.len();
             // x already holds one row per sequence when the last layer ran CLS-only.
@@ -439,6 +452,7 @@ impl Deberta {
             let mut out = vec![0f32; s * n];
             let c = &head.classifier;
             gemm(&pooled, h, s, &c.w, 0..c.w.panels(), &mut out, n, Epilogue::Bias(&c.b, Activation::Identity), Par::Pool);
+            profile::add(6, t);
             Ok(Output::Logits(out.chunks(n).map(<[f32]>::to_vec).collect()))
         } else {
             Ok(Output::Hidden(spans.iter().map(|&(off, n)| x[off * h..(off + n) * h].to_vec()).collect()))
@@ -475,46 +489,56 @@ impl Deberta {
         x
     }
 
-    fn layer(&self, layer: &Layer, x: &[f32], spans: &[(usize, usize)], rel: &RelIndex, cls_only: bool) -> Vec<f32> {
+    /// One encoder layer from `x` into `ws.out` (`ws.out` holds one row per
+    /// query row: every token, or each sequence's first with `cls_only`).
+    fn layer(&self, layer: &Layer, x: &[f32], spans: &[(usize, usize)], rel: &RelIndex, cls_only: bool, ws: &mut Workspace) {
         let cfg = &self.cfg;
         let h = cfg.hidden_size;
         let total = x.len() / h;
-        let lin = |l: &Linear, a: &[f32], rows: usize| {
-            let mut out = vec![0f32; rows * h];
-            gemm(a, h, rows, &l.w, 0..l.w.panels(), &mut out, h, Epilogue::Bias(&l.b, Activation::Identity), Par::Pool);
-            out
-        };
+        let nq_total = if cls_only { spans.len() } else { total };
         // Query rows: every token, or the first token of each sequence.
-        let (xq, q_rows): (Vec<f32>, Vec<usize>) = if cls_only {
-            let rows: Vec<f32> = spans.iter().flat_map(|&(off, _)| x[off * h..off * h + h].iter().copied()).collect();
-            (rows, (0..spans.len()).collect())
-        } else {
-            (Vec::new(), spans.iter().map(|&(off, _)| off).collect())
+        let q_rows: Vec<usize> = if cls_only { (0..spans.len()).collect() } else { spans.iter().map(|&(off, _)| off).collect() };
+        if cls_only {
+            let xq = sized(&mut ws.xq, nq_total * h);
+            for (row, &(off, _)) in xq.chunks_mut(h).zip(spans) {
+                row.copy_from_slice(&x[off * h..off * h + h]);
+            }
+        }
+        let Workspace { xq, q, k, v, ctx, a, inter, out } = ws;
+        let xq: &[f32] = if cls_only { &xq[..nq_total * h] } else { x };
+        let lin = |l: &Linear, input: &[f32], rows: usize, buf: &mut Vec<f32>| {
+            let out = sized(buf, rows * h);
+            gemm(input, h, rows, &l.w, 0..l.w.panels(), out, h, Epilogue::Bias(&l.b, Activation::Identity), Par::Pool);
         };
-        let xq_ref: &[f32] = if cls_only { &xq } else { x };
-        let nq_total = xq_ref.len() / h;
-        let q = lin(&layer.q, xq_ref, nq_total);
-        let k = lin(&layer.k, x, total);
-        let v = lin(&layer.v, x, total);
-        let mut ctx = vec![0f32; nq_total * h];
-        self.attention(layer, &q, &q_rows, &k, &v, spans, rel, cls_only, &mut ctx);
+        let t = Instant::now();
+        lin(&layer.q, xq, nq_total, q);
+        lin(&layer.k, x, total, k);
+        lin(&layer.v, x, total, v);
+        profile::add(1, t);
+        let t = Instant::now();
+        let ctx = sized(ctx, nq_total * h);
+        self.attention(layer, &q[..nq_total * h], &q_rows, &k[..total * h], &v[..total * h], spans, rel, cls_only, ctx);
+        profile::add(2, t);
+        let t = Instant::now();
 
         // attention output: LayerNorm(ctx·Wo + b + x)
         let eps = cfg.layer_norm_eps;
-        let mut a = vec![0f32; nq_total * h];
+        let a = sized(a, nq_total * h);
         let o = &layer.o;
-        gemm(&ctx, h, nq_total, &o.w, 0..o.w.panels(), &mut a, h, Epilogue::BiasResidual(&o.b, xq_ref, h), Par::Pool);
+        gemm(ctx, h, nq_total, &o.w, 0..o.w.panels(), a, h, Epilogue::BiasResidual(&o.b, xq, h), Par::Pool);
         a.par_chunks_mut(h).for_each(|row| math::layer_norm(row, &layer.ln1.w, &layer.ln1.b, eps));
+        profile::add(3, t);
+        let t = Instant::now();
 
         let i_size = cfg.intermediate_size;
-        let mut inter = vec![0f32; nq_total * i_size];
+        let inter = sized(inter, nq_total * i_size);
         let il = &layer.inter;
-        gemm(&a, h, nq_total, &il.w, 0..il.w.panels(), &mut inter, i_size, Epilogue::Bias(&il.b, cfg.hidden_act), Par::Pool);
-        let mut out = vec![0f32; nq_total * h];
+        gemm(a, h, nq_total, &il.w, 0..il.w.panels(), inter, i_size, Epilogue::Bias(&il.b, cfg.hidden_act), Par::Pool);
+        let out = sized(out, nq_total * h);
         let ol = &layer.out;
-        gemm(&inter, i_size, nq_total, &ol.w, 0..ol.w.panels(), &mut out, h, Epilogue::BiasResidual(&ol.b, &a, h), Par::Pool);
+        gemm(inter, i_size, nq_total, &ol.w, 0..ol.w.panels(), out, h, Epilogue::BiasResidual(&ol.b, a, h), Par::Pool);
         out.par_chunks_mut(h).for_each(|row| math::layer_norm(row, &layer.ln2.w, &layer.ln2.b, eps));
-        out
+        profile::add(4, t);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -627,12 +651,16 @@ struct RelIndex {
     max_len: usize,
     c2p: Vec<u32>,
     p2c: Vec<u32>,
+    /// The tables reversed: for query `i`, columns for keys `j = 0..n` are the
+    /// contiguous slice starting at `max_len - 1 - i`.
+    c2p_rev: Vec<u32>,
+    p2c_rev: Vec<u32>,
 }
 
 impl RelIndex {
     fn new(cfg: &ModelConfig, max_len: usize) -> Self {
         if !cfg.relative_attention || max_len == 0 {
-            return RelIndex { max_len, c2p: vec![], p2c: vec![] };
+            return RelIndex { max_len, c2p: vec![], p2c: vec![], c2p_rev: vec![], p2c_rev: vec![] };
         }
         let span = cfg.att_span as i64;
         let bucket = |rel: i64| relative_bucket(rel, cfg.position_buckets, cfg.max_relative_positions);
@@ -640,9 +668,17 @@ impl RelIndex {
         let ml = max_len as i64;
         let deltas = -(ml - 1)..=(ml - 1);
         // c2p[i][j] reads rel(i-j) + span; p2c[i][j] reads -rel(j-i) + span (transformers' gathers).
-        let c2p = deltas.clone().map(|dl| clamp(bucket(dl) + span)).collect();
-        let p2c = deltas.map(|dl| clamp(-bucket(-dl) + span)).collect();
-        RelIndex { max_len, c2p, p2c }
+        let c2p: Vec<u32> = deltas.clone().map(|dl| clamp(bucket(dl) + span)).collect();
+        let p2c: Vec<u32> = deltas.map(|dl| clamp(-bucket(-dl) + span)).collect();
+        let c2p_rev = c2p.iter().rev().copied().collect();
+        let p2c_rev = p2c.iter().rev().copied().collect();
+        RelIndex { max_len, c2p, p2c, c2p_rev, p2c_rev }
+    }
+
+    /// Column indices for query `i` and keys `0..n` (see `c2p_rev`).
+    fn row<'a>(&self, rev: &'a [u32], i: usize, n: usize) -> &'a [u32] {
+        let start = self.max_len - 1 - i;
+        &rev[start..start + n]
     }
 
     #[inline]
@@ -691,6 +727,29 @@ struct Scratch {
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    /// Layer buffers kept between forward passes: no allocation or page faults per layer.
+    static WORKSPACE: RefCell<Workspace> = RefCell::new(Workspace::default());
+}
+
+#[derive(Default)]
+struct Workspace {
+    xq: Vec<f32>,
+    q: Vec<f32>,
+    k: Vec<f32>,
+    v: Vec<f32>,
+    ctx: Vec<f32>,
+    a: Vec<f32>,
+    inter: Vec<f32>,
+    out: Vec<f32>,
+}
+
+/// `buf` as a slice of exactly `len`, reusing its memory. Old contents stay:
+/// every caller overwrites all of it.
+fn sized(buf: &mut Vec<f32>, len: usize) -> &mut [f32] {
+    if buf.len() < len {
+        buf.resize(len, 0.0);
+    }
+    &mut buf[..len]
 }
 
 /// Query rows handled at once; bounds the score matrix at `QB x n`.
@@ -744,22 +803,26 @@ unsafe fn attend_head(x: &HeadInput, rel: &RelIndex, inv_scale: f32, out: *mut f
         let cw = c2p_cols.len();
         let pw = p2c_cols.len();
         for r in 0..rows {
-            let i = (i0 + r) as isize;
+            let i = i0 + r;
             let row = &mut sc.scores[r * n..(r + 1) * n];
-            for (j, s) in row.iter_mut().enumerate() {
-                let delta = i - j as isize;
-                let mut bias = 0f32;
-                if cw > 0 {
-                    let col = RelIndex::at(&rel.c2p, ml, delta) - c2p_cols.start;
-                    bias += sc.c2p[r * cw + col] * inv_scale;
-                }
-                if x.pos_query.is_some() {
-                    let col = RelIndex::at(&rel.p2c, ml, delta);
-                    let p = if nq == 1 { sc.p2c[j] } else { sc.p2c[j * pw + col - p2c_cols.start] };
-                    bias += p * inv_scale;
-                }
-                *s = *s * inv_scale + bias;
-            }
+            let c2p = (cw > 0).then(|| math::Gathered {
+                values: &sc.c2p[r * cw..(r + 1) * cw],
+                index: rel.row(&rel.c2p_rev, i, n),
+                offset: c2p_cols.start as u32,
+                stride: 0,
+            });
+            let p2c = match (x.pos_query.is_some(), nq == 1) {
+                (false, _) => None,
+                // One query: the column per key was read already.
+                (true, true) => Some(math::Gathered { values: &sc.p2c[..n], index: &[], offset: 0, stride: 1 }),
+                (true, false) => Some(math::Gathered {
+                    values: &sc.p2c[..n * pw],
+                    index: rel.row(&rel.p2c_rev, i, n),
+                    offset: p2c_cols.start as u32,
+                    stride: pw as u32,
+                }),
+            };
+            math::relative_scores(row, c2p, p2c, inv_scale);
             math::softmax(row);
         }
         gemm_ptr(&sc.scores, n, rows, &sc.vb, 0..sc.vb.panels(), out.add(i0 * ldo), ldo, Epilogue::None, Par::Serial);

@@ -20,7 +20,10 @@ const KC: usize = 256;
 /// A micro-kernel: computes an `MR x NR` tile of `C (+)= A_packed · B_packed`
 /// over `kc` steps. `a` holds `kc` groups of MR values, `b` holds `kc` groups of
 /// NR values. With `load` the tile continues from the values already in `c`.
-type KernelFn = unsafe fn(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool);
+/// Only the first `rows x cols` of the tile are read from or written to `c`
+/// (edge tiles); the arithmetic is the same for every element either way.
+type KernelFn =
+    unsafe fn(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize);
 
 pub struct Kernel {
     pub name: &'static str,
@@ -282,7 +285,6 @@ unsafe fn block(
     APACK.with(|cell| {
         let mut apack = cell.borrow_mut();
         apack.resize(slivers * mr * KC.min(k.max(1)), 0.0);
-        let mut tile = [0f32; 16 * 64];
         let mut pc = 0;
         while pc < k {
             let kc = KC.min(k - pc);
@@ -312,24 +314,7 @@ unsafe fn block(
                     let h = mr.min(m - r0);
                     let ap = apack.as_ptr().add(s * mr * kc);
                     let cp = c.0.add((rows.start + r0) * ldc + p * nr - col0);
-                    if h == mr && cols == nr {
-                        (kern.f)(kc, ap, bp, cp, ldc, load);
-                    } else {
-                        // Edge tile: same FMA chain per element, through a full-size scratch tile.
-                        if load {
-                            for r in 0..h {
-                                for j in 0..cols {
-                                    tile[r * nr + j] = *cp.add(r * ldc + j);
-                                }
-                            }
-                        }
-                        (kern.f)(kc, ap, bp, tile.as_mut_ptr(), nr, load);
-                        for r in 0..h {
-                            for j in 0..cols {
-                                *cp.add(r * ldc + j) = tile[r * nr + j];
-                            }
-                        }
-                    }
+                    (kern.f)(kc, ap, bp, cp, ldc, load, h, cols);
                 }
             }
             pc += kc;
@@ -370,11 +355,12 @@ mod generic {
     pub const MR: usize = 4;
     pub const NR: usize = 16;
 
-    pub unsafe fn kernel(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool) {
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe fn kernel(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
         let mut acc = [[0f32; NR]; MR];
         if load {
-            for (r, row) in acc.iter_mut().enumerate() {
-                for (j, v) in row.iter_mut().enumerate() {
+            for (r, row) in acc.iter_mut().enumerate().take(rows) {
+                for (j, v) in row.iter_mut().enumerate().take(cols) {
                     *v = *c.add(r * ldc + j);
                 }
             }
@@ -387,8 +373,8 @@ mod generic {
                 }
             }
         }
-        for (r, row) in acc.iter().enumerate() {
-            for (j, v) in row.iter().enumerate() {
+        for (r, row) in acc.iter().enumerate().take(rows) {
+            for (j, v) in row.iter().enumerate().take(cols) {
                 *c.add(r * ldc + j) = *v;
             }
         }
@@ -408,22 +394,40 @@ mod x86 {
         Kernel { name: "avx512", mr: 12, nr: 32, f: avx512 }
     }
 
-    unsafe fn avx2(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool) {
-        avx2_impl(kc, a, b, c, ldc, load)
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn avx2(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        avx2_impl(kc, a, b, c, ldc, load, rows, cols)
     }
 
-    unsafe fn avx512(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool) {
-        avx512_impl(kc, a, b, c, ldc, load)
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn avx512(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        avx512_impl(kc, a, b, c, ldc, load, rows, cols)
+    }
+
+    /// Lanes `0..n` of an 8-lane mask, for `n` clamped to 0..=8.
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn mask8(n: usize) -> __m256i {
+        let idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        _mm256_cmpgt_epi32(_mm256_set1_epi32(n.min(8) as i32), idx)
     }
 
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn avx2_impl(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool) {
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn avx2_impl(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
         const MR: usize = 6;
+        let full = cols == 16;
+        let (m0, m1) = (mask8(cols), mask8(cols.saturating_sub(8)));
         let mut acc = [[_mm256_setzero_ps(); 2]; MR];
         if load {
-            for (r, row) in acc.iter_mut().enumerate() {
-                row[0] = _mm256_loadu_ps(c.add(r * ldc));
-                row[1] = _mm256_loadu_ps(c.add(r * ldc + 8));
+            for (r, row) in acc.iter_mut().enumerate().take(rows) {
+                let p = c.add(r * ldc);
+                if full {
+                    row[0] = _mm256_loadu_ps(p);
+                    row[1] = _mm256_loadu_ps(p.add(8));
+                } else {
+                    row[0] = _mm256_maskload_ps(p, m0);
+                    row[1] = _mm256_maskload_ps(p.add(8), m1);
+                }
             }
         }
         let (mut a, mut b) = (a, b);
@@ -438,20 +442,30 @@ mod x86 {
             a = a.add(MR);
             b = b.add(16);
         }
-        for (r, row) in acc.iter().enumerate() {
-            _mm256_storeu_ps(c.add(r * ldc), row[0]);
-            _mm256_storeu_ps(c.add(r * ldc + 8), row[1]);
+        for (r, row) in acc.iter().enumerate().take(rows) {
+            let p = c.add(r * ldc);
+            if full {
+                _mm256_storeu_ps(p, row[0]);
+                _mm256_storeu_ps(p.add(8), row[1]);
+            } else {
+                _mm256_maskstore_ps(p, m0, row[0]);
+                _mm256_maskstore_ps(p.add(8), m1, row[1]);
+            }
         }
     }
 
     #[target_feature(enable = "avx512f")]
-    unsafe fn avx512_impl(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool) {
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn avx512_impl(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
         const MR: usize = 12;
+        let lanes = |n: usize| -> __mmask16 { if n >= 16 { 0xffff } else { ((1u32 << n) - 1) as __mmask16 } };
+        let (m0, m1) = (lanes(cols), lanes(cols.saturating_sub(16)));
         let mut acc = [[_mm512_setzero_ps(); 2]; MR];
         if load {
-            for (r, row) in acc.iter_mut().enumerate() {
-                row[0] = _mm512_loadu_ps(c.add(r * ldc));
-                row[1] = _mm512_loadu_ps(c.add(r * ldc + 16));
+            for (r, row) in acc.iter_mut().enumerate().take(rows) {
+                let p = c.add(r * ldc);
+                row[0] = _mm512_maskz_loadu_ps(m0, p);
+                row[1] = _mm512_maskz_loadu_ps(m1, p.add(16));
             }
         }
         let (mut a, mut b) = (a, b);
@@ -466,9 +480,10 @@ mod x86 {
             a = a.add(MR);
             b = b.add(32);
         }
-        for (r, row) in acc.iter().enumerate() {
-            _mm512_storeu_ps(c.add(r * ldc), row[0]);
-            _mm512_storeu_ps(c.add(r * ldc + 16), row[1]);
+        for (r, row) in acc.iter().enumerate().take(rows) {
+            let p = c.add(r * ldc);
+            _mm512_mask_storeu_ps(p, m0, row[0]);
+            _mm512_mask_storeu_ps(p.add(16), m1, row[1]);
         }
     }
 }
@@ -579,7 +594,7 @@ mod tests {
                         }
                     }
                     let mut tile = vec![0f32; mr * nr];
-                    unsafe { (kern.f)(k, ap.as_ptr(), bp.as_ptr(), tile.as_mut_ptr(), nr, false) };
+                    unsafe { (kern.f)(k, ap.as_ptr(), bp.as_ptr(), tile.as_mut_ptr(), nr, false, mr, nr) };
                     for r in 0..mr.min(m - i0) {
                         for cidx in 0..nr.min(n - j0) {
                             out[(i0 + r) * n + j0 + cidx] = tile[r * nr + cidx];

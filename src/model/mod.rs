@@ -5,6 +5,7 @@ pub mod config;
 pub mod deberta;
 pub mod gemm;
 pub mod math;
+pub mod profile;
 pub mod weights;
 
 pub use config::ModelConfig;
