@@ -670,6 +670,8 @@ impl RelIndex {
         // c2p[i][j] reads rel(i-j) + span; p2c[i][j] reads -rel(j-i) + span (transformers' gathers).
         let c2p: Vec<u32> = deltas.clone().map(|dl| clamp(bucket(dl) + span)).collect();
         let p2c: Vec<u32> = deltas.map(|dl| clamp(-bucket(-dl) + span)).collect();
+        // The gathers rely on monotone tables (their ends bound every index).
+        assert!(c2p.windows(2).all(|w| w[0] <= w[1]) && p2c.windows(2).all(|w| w[0] <= w[1]));
         let c2p_rev = c2p.iter().rev().copied().collect();
         let p2c_rev = p2c.iter().rev().copied().collect();
         RelIndex { max_len, c2p, p2c, c2p_rev, p2c_rev }

@@ -25,11 +25,34 @@ const KC: usize = 256;
 type KernelFn =
     unsafe fn(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize);
 
+/// The same tile product reading A in place (row-major, stride `lda`) instead
+/// of packed: for products with few column panels, where packing A would cost
+/// as much as the arithmetic. Rows past `rows` are not read.
+type StridedFn = unsafe fn(
+    kc: usize,
+    a: *const f32,
+    lda: usize,
+    b: *const f32,
+    c: *mut f32,
+    ldc: usize,
+    load: bool,
+    rows: usize,
+    cols: usize,
+);
+
+/// Column panels below which A is read in place rather than packed.
+const PACK_MIN_PANELS: usize = 16;
+
 pub struct Kernel {
     pub name: &'static str,
     pub mr: usize,
     pub nr: usize,
+    /// Rows of A packed and multiplied per pass over B's panels.
+    pub mc: usize,
+    /// Depth of one pass over k.
+    pub kc: usize,
     f: KernelFn,
+    fs: StridedFn,
 }
 
 static KERNEL: OnceLock<Kernel> = OnceLock::new();
@@ -51,13 +74,14 @@ fn select_kernel(wanted: Option<&str>) -> Kernel {
         match wanted {
             Some("generic") => {}
             Some("avx2") if avx2 => return x86::avx2_kernel(),
+            Some(w) if avx512 && w.starts_with("avx512-") => return x86::avx512_variant(w),
             _ if avx512 && wanted != Some("avx2") => return x86::avx512_kernel(),
             _ if avx2 => return x86::avx2_kernel(),
             _ => {}
         }
     }
     let _ = wanted;
-    Kernel { name: "generic", mr: generic::MR, nr: generic::NR, f: generic::kernel }
+    Kernel { name: "generic", mr: generic::MR, nr: generic::NR, mc: 64, kc: KC, f: generic::kernel, fs: generic::strided }
 }
 
 /// Right-hand side `B` (k rows, n columns) packed into column panels of the
@@ -234,7 +258,7 @@ pub unsafe fn gemm_ptr(
     assert!(a.len() >= (m - 1) * lda + k, "A too short");
     assert!(ldc >= ncols && lda >= k);
 
-    let mc = kern.mr * 8;
+    let mc = kern.mc;
     let row_blocks = m.div_ceil(mc);
     let threads = if par == Par::Pool { rayon::current_num_threads() } else { 1 };
     // Enough work items to keep every thread busy: split columns when rows are few.
@@ -282,12 +306,31 @@ unsafe fn block(
     thread_local! {
         static APACK: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
     }
+    let pack = pans.len() >= PACK_MIN_PANELS;
     APACK.with(|cell| {
         let mut apack = cell.borrow_mut();
-        apack.resize(slivers * mr * KC.min(k.max(1)), 0.0);
+        if pack {
+            apack.resize(slivers * mr * kern.kc.min(k.max(1)), 0.0);
+        }
         let mut pc = 0;
         while pc < k {
-            let kc = KC.min(k - pc);
+            let kc = kern.kc.min(k - pc);
+            if !pack {
+                let load = pc > 0;
+                for p in pans.clone() {
+                    let bp = b.data.as_ptr().add(p * k * nr + pc * nr);
+                    let cols = nr.min(b.n - p * nr);
+                    for s in 0..slivers {
+                        let r0 = s * mr;
+                        let h = mr.min(m - r0);
+                        let ap = a.as_ptr().add((rows.start + r0) * lda + pc);
+                        let cp = c.0.add((rows.start + r0) * ldc + p * nr - col0);
+                        (kern.fs)(kc, ap, lda, bp, cp, ldc, load, h, cols);
+                    }
+                }
+                pc += kc;
+                continue;
+            }
             // Pack A[rows, pc..pc+kc] as slivers of MR rows, k-major, zero-padded.
             for s in 0..slivers {
                 let dst = &mut apack[s * mr * kc..(s + 1) * mr * kc];
@@ -356,6 +399,28 @@ mod generic {
     pub const NR: usize = 16;
 
     #[allow(clippy::too_many_arguments)]
+    pub unsafe fn strided(
+        kc: usize,
+        a: *const f32,
+        lda: usize,
+        b: *const f32,
+        c: *mut f32,
+        ldc: usize,
+        load: bool,
+        rows: usize,
+        cols: usize,
+    ) {
+        // Pack this sliver on the fly; the arithmetic is the packed kernel's.
+        let mut ap = vec![0f32; kc * MR];
+        for r in 0..rows {
+            for kk in 0..kc {
+                ap[kk * MR + r] = *a.add(r * lda + kk);
+            }
+        }
+        kernel(kc, ap.as_ptr(), b, c, ldc, load, rows, cols)
+    }
+
+    #[allow(clippy::too_many_arguments)]
     pub unsafe fn kernel(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
         let mut acc = [[0f32; NR]; MR];
         if load {
@@ -387,11 +452,86 @@ mod x86 {
     use std::arch::x86_64::*;
 
     pub fn avx2_kernel() -> Kernel {
-        Kernel { name: "avx2", mr: 6, nr: 16, f: avx2 }
+        Kernel { name: "avx2", mr: 6, nr: 16, mc: 72, kc: super::KC, f: avx2, fs: avx2_strided }
     }
 
     pub fn avx512_kernel() -> Kernel {
-        Kernel { name: "avx512", mr: 12, nr: 32, f: avx512 }
+        Kernel { name: "avx512", mr: 12, nr: 32, mc: 96, kc: super::KC, f: avx512, fs: avx512_strided }
+    }
+
+    /// Other register tilings, for measuring (ZEROSHOT_KERNEL=avx512-8x48 etc.).
+    pub fn avx512_variant(name: &str) -> Kernel {
+        let env = |k: &str, d: usize| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+        let (mr, nr, f): (usize, usize, super::KernelFn) = match name {
+            "avx512-8x48" => (8, 48, kern512::<8, 3>),
+            "avx512-6x64" => (6, 64, kern512::<6, 4>),
+            "avx512-14x32" => (14, 32, kern512::<14, 2>),
+            "avx512-4x96" => (4, 96, kern512::<4, 6>),
+            _ => (12, 32, kern512::<12, 2>),
+        };
+        let fs = if (mr, nr) == (12, 32) { avx512_strided } else { panic!("no strided kernel for {name}") };
+        Kernel { name: "avx512-variant", mr, nr, mc: env("ZEROSHOT_MC", mr * 8), kc: env("ZEROSHOT_KC", super::KC), f, fs }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn kern512<const MR: usize, const NV: usize>(
+        kc: usize,
+        a: *const f32,
+        b: *const f32,
+        c: *mut f32,
+        ldc: usize,
+        load: bool,
+        rows: usize,
+        cols: usize,
+    ) {
+        kern512_impl::<MR, NV>(kc, a, b, c, ldc, load, rows, cols)
+    }
+
+    #[target_feature(enable = "avx512f")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn kern512_impl<const MR: usize, const NV: usize>(
+        kc: usize,
+        a: *const f32,
+        b: *const f32,
+        c: *mut f32,
+        ldc: usize,
+        load: bool,
+        rows: usize,
+        cols: usize,
+    ) {
+        let lanes = |n: usize| -> __mmask16 { if n >= 16 { 0xffff } else { ((1u32 << n) - 1) as __mmask16 } };
+        let mut masks = [0 as __mmask16; NV];
+        for (v, m) in masks.iter_mut().enumerate() {
+            *m = lanes(cols.saturating_sub(16 * v));
+        }
+        let mut acc = [[_mm512_setzero_ps(); NV]; MR];
+        if load {
+            for (r, row) in acc.iter_mut().enumerate().take(rows) {
+                for (v, x) in row.iter_mut().enumerate() {
+                    *x = _mm512_maskz_loadu_ps(masks[v], c.add(r * ldc + 16 * v));
+                }
+            }
+        }
+        let (mut a, mut b) = (a, b);
+        for _ in 0..kc {
+            let mut bv = [_mm512_setzero_ps(); NV];
+            for (v, x) in bv.iter_mut().enumerate() {
+                *x = _mm512_loadu_ps(b.add(16 * v));
+            }
+            for (r, row) in acc.iter_mut().enumerate() {
+                let av = _mm512_set1_ps(*a.add(r));
+                for (v, x) in row.iter_mut().enumerate() {
+                    *x = _mm512_fmadd_ps(av, bv[v], *x);
+                }
+            }
+            a = a.add(MR);
+            b = b.add(16 * NV);
+        }
+        for (r, row) in acc.iter().enumerate().take(rows) {
+            for (v, x) in row.iter().enumerate() {
+                _mm512_mask_storeu_ps(c.add(r * ldc + 16 * v), masks[v], *x);
+            }
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -402,6 +542,93 @@ mod x86 {
     #[allow(clippy::too_many_arguments)]
     unsafe fn avx512(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
         avx512_impl(kc, a, b, c, ldc, load, rows, cols)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn avx2_strided(kc: usize, a: *const f32, lda: usize, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        avx2_strided_impl(kc, a, lda, b, c, ldc, load, rows, cols)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn avx512_strided(kc: usize, a: *const f32, lda: usize, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        avx512_strided_impl(kc, a, lda, b, c, ldc, load, rows, cols)
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn avx2_strided_impl(kc: usize, a: *const f32, lda: usize, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        const MR: usize = 6;
+        let full = cols == 16;
+        let (m0, m1) = (mask8(cols), mask8(cols.saturating_sub(8)));
+        // Rows past the edge read row 0 again; their results are not stored.
+        let rp: [*const f32; MR] = std::array::from_fn(|r| a.add(if r < rows { r * lda } else { 0 }));
+        let mut acc = [[_mm256_setzero_ps(); 2]; MR];
+        if load {
+            for (r, row) in acc.iter_mut().enumerate().take(rows) {
+                let p = c.add(r * ldc);
+                if full {
+                    row[0] = _mm256_loadu_ps(p);
+                    row[1] = _mm256_loadu_ps(p.add(8));
+                } else {
+                    row[0] = _mm256_maskload_ps(p, m0);
+                    row[1] = _mm256_maskload_ps(p.add(8), m1);
+                }
+            }
+        }
+        let mut b = b;
+        for kk in 0..kc {
+            let b0 = _mm256_loadu_ps(b);
+            let b1 = _mm256_loadu_ps(b.add(8));
+            for (r, row) in acc.iter_mut().enumerate() {
+                let av = _mm256_broadcast_ss(&*rp[r].add(kk));
+                row[0] = _mm256_fmadd_ps(av, b0, row[0]);
+                row[1] = _mm256_fmadd_ps(av, b1, row[1]);
+            }
+            b = b.add(16);
+        }
+        for (r, row) in acc.iter().enumerate().take(rows) {
+            let p = c.add(r * ldc);
+            if full {
+                _mm256_storeu_ps(p, row[0]);
+                _mm256_storeu_ps(p.add(8), row[1]);
+            } else {
+                _mm256_maskstore_ps(p, m0, row[0]);
+                _mm256_maskstore_ps(p.add(8), m1, row[1]);
+            }
+        }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn avx512_strided_impl(kc: usize, a: *const f32, lda: usize, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        const MR: usize = 12;
+        let lanes = |n: usize| -> __mmask16 { if n >= 16 { 0xffff } else { ((1u32 << n) - 1) as __mmask16 } };
+        let (m0, m1) = (lanes(cols), lanes(cols.saturating_sub(16)));
+        let rp: [*const f32; MR] = std::array::from_fn(|r| a.add(if r < rows { r * lda } else { 0 }));
+        let mut acc = [[_mm512_setzero_ps(); 2]; MR];
+        if load {
+            for (r, row) in acc.iter_mut().enumerate().take(rows) {
+                let p = c.add(r * ldc);
+                row[0] = _mm512_maskz_loadu_ps(m0, p);
+                row[1] = _mm512_maskz_loadu_ps(m1, p.add(16));
+            }
+        }
+        let mut b = b;
+        for kk in 0..kc {
+            let b0 = _mm512_loadu_ps(b);
+            let b1 = _mm512_loadu_ps(b.add(16));
+            for (r, row) in acc.iter_mut().enumerate() {
+                let av = _mm512_set1_ps(*rp[r].add(kk));
+                row[0] = _mm512_fmadd_ps(av, b0, row[0]);
+                row[1] = _mm512_fmadd_ps(av, b1, row[1]);
+            }
+            b = b.add(32);
+        }
+        for (r, row) in acc.iter().enumerate().take(rows) {
+            let p = c.add(r * ldc);
+            _mm512_mask_storeu_ps(p, m0, row[0]);
+            _mm512_mask_storeu_ps(p.add(16), m1, row[1]);
+        }
     }
 
     /// Lanes `0..n` of an 8-lane mask, for `n` clamped to 0..=8.
@@ -470,6 +697,9 @@ mod x86 {
         }
         let (mut a, mut b) = (a, b);
         for _ in 0..kc {
+            // B comes from L3 on a panel's first sliver: fetch 8 steps ahead.
+            _mm_prefetch::<_MM_HINT_T0>(b.add(256) as *const i8);
+            _mm_prefetch::<_MM_HINT_T0>(b.add(272) as *const i8);
             let b0 = _mm512_loadu_ps(b);
             let b1 = _mm512_loadu_ps(b.add(16));
             for (r, row) in acc.iter_mut().enumerate() {
@@ -539,6 +769,25 @@ mod tests {
             let mut one = vec![0f32; n];
             gemm(&a[i * k..], k, 1, &b, 0..b.panels(), &mut one, n, Epilogue::None, Par::Serial);
             assert_eq!(one, full[i * n..(i + 1) * n]);
+        }
+    }
+
+    #[test]
+    fn packed_and_in_place_a_give_the_same_bits() {
+        let (m, k) = (29, 300);
+        let n = kernel().nr * (PACK_MIN_PANELS + 1) - 3;
+        let a = rand_vec(m * k, 9);
+        let w = rand_vec(n * k, 10);
+        let b = PackedB::from_weight(&w, n, k);
+        let mut whole = vec![0f32; m * n];
+        gemm(&a, k, m, &b, 0..b.panels(), &mut whole, n, Epilogue::None, Par::Serial);
+        for p in 0..b.panels() {
+            let cols = b.cols_of(&(p..p + 1));
+            let mut one = vec![0f32; m * cols];
+            gemm(&a, k, m, &b, p..p + 1, &mut one, cols, Epilogue::None, Par::Serial);
+            for i in 0..m {
+                assert_eq!(one[i * cols..(i + 1) * cols], whole[i * n + p * b.nr()..i * n + p * b.nr() + cols]);
+            }
         }
     }
 

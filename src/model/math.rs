@@ -293,10 +293,20 @@ multiversion! {
     /// Softmax of one row in place.
     pub fn softmax(x: &mut [f32]) {
         let max = lane_max(x);
-        for v in x.iter_mut() {
-            *v = exp_f32(*v - max);
+        // exp and the sum in one pass; the sum's lanes as in lane_sum.
+        let mut acc = [0f32; LANES];
+        let mut chunks = x.chunks_exact_mut(LANES);
+        for c in &mut chunks {
+            for i in 0..LANES {
+                c[i] = exp_f32(c[i] - max);
+                acc[i] += c[i];
+            }
         }
-        let inv = 1.0 / lane_sum(x);
+        for (a, v) in acc.iter_mut().zip(chunks.into_remainder()) {
+            *v = exp_f32(*v - max);
+            *a += *v;
+        }
+        let inv = 1.0 / tree(acc);
         for v in x.iter_mut() {
             *v *= inv;
         }
@@ -323,6 +333,7 @@ impl Gathered<'_> {
 
 /// One row of DeBERTa attention scores: `row[j] = (row[j] + c2p_j + p2c_j) * scale`,
 /// the content->position and position->content terms gathered per key.
+/// Indices must be monotone along the row (relative distances are).
 pub fn relative_scores(row: &mut [f32], c2p: Option<Gathered>, p2c: Option<Gathered>, scale: f32) {
     #[cfg(target_arch = "x86_64")]
     if level() == Level::Avx512 {
@@ -354,7 +365,9 @@ fn check(g: &Gathered, n: usize) {
         assert!((n - 1) * stride < g.values.len());
     } else {
         assert!(g.index.len() >= n);
-        let (lo, hi) = g.index[..n].iter().fold((u32::MAX, 0), |(l, h), &x| (l.min(x), h.max(x)));
+        // Monotone indices: the ends bound the rest.
+        debug_assert!(g.index[..n].windows(2).all(|w| w[0] >= w[1]) || g.index[..n].windows(2).all(|w| w[0] <= w[1]));
+        let (lo, hi) = (g.index[0].min(g.index[n - 1]), g.index[0].max(g.index[n - 1]));
         assert!(lo >= g.offset);
         let last = (n - 1) * stride + (hi - g.offset) as usize;
         assert!(last < g.values.len() && last < i32::MAX as usize);
@@ -455,7 +468,7 @@ mod tests {
     fn relative_scores_vector_and_scalar_agree() {
         let n = 37;
         let values: Vec<f32> = (0..n * 50).map(|i| (i as f32 * 0.37).sin()).collect();
-        let index: Vec<u32> = (0..n).map(|j| 10 + ((j * 7) % 40) as u32).collect();
+        let index: Vec<u32> = (0..n).map(|j| 10 + (j * 40 / n) as u32).collect();
         let g = Gathered { values: &values, index: &index, offset: 10, stride: 50 };
         let c = Gathered { values: &values[..60], index: &index, offset: 0, stride: 0 };
         let base: Vec<f32> = (0..n).map(|j| j as f32 * 0.1).collect();
