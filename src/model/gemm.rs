@@ -285,6 +285,39 @@ pub unsafe fn gemm_ptr(
     }
 }
 
+/// `dst[kk*mr + r] = a[r*lda + kk]` for `r < h`, zero for the padding rows.
+fn pack_sliver(dst: &mut [f32], a: &[f32], lda: usize, h: usize, mr: usize, kc: usize) {
+    assert!(dst.len() >= mr * kc && (h == 0 || a.len() >= (h - 1) * lda + kc));
+    if h < mr {
+        dst[..mr * kc].fill(0.0);
+    }
+    // The next sliver's rows come from L3: ask for them while this one is packed.
+    #[cfg(target_arch = "x86_64")]
+    for r in 0..h {
+        let next = a.as_ptr().wrapping_add((r + mr) * lda);
+        for line in (0..kc).step_by(16) {
+            // SAFETY: prefetching never faults, whatever the address.
+            unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(next.wrapping_add(line) as *const i8) };
+        }
+    }
+    // Eight k at a time per row: eight contiguous loads, eight strided stores.
+    for r in 0..h {
+        let src = &a[r * lda..r * lda + kc];
+        let mut chunks = src.chunks_exact(8);
+        let mut kk = 0;
+        for c in &mut chunks {
+            for (t, &v) in c.iter().enumerate() {
+                // SAFETY: kk + t < kc and r < mr, checked by the assert above.
+                unsafe { *dst.get_unchecked_mut((kk + t) * mr + r) = v };
+            }
+            kk += 8;
+        }
+        for (t, &v) in chunks.remainder().iter().enumerate() {
+            dst[(kk + t) * mr + r] = v;
+        }
+    }
+}
+
 /// One (row block, panel group) tile of C, over all of k.
 #[allow(clippy::too_many_arguments)]
 unsafe fn block(
@@ -334,19 +367,8 @@ unsafe fn block(
             // Pack A[rows, pc..pc+kc] as slivers of MR rows, k-major, zero-padded.
             for s in 0..slivers {
                 let dst = &mut apack[s * mr * kc..(s + 1) * mr * kc];
-                for r in 0..mr {
-                    let i = s * mr + r;
-                    if i < m {
-                        let src = &a[(rows.start + i) * lda + pc..(rows.start + i) * lda + pc + kc];
-                        for (kk, &v) in src.iter().enumerate() {
-                            dst[kk * mr + r] = v;
-                        }
-                    } else {
-                        for kk in 0..kc {
-                            dst[kk * mr + r] = 0.0;
-                        }
-                    }
-                }
+                let h = mr.min(m - s * mr);
+                pack_sliver(dst, &a[(rows.start + s * mr) * lda + pc..], lda, h, mr, kc);
             }
             let load = pc > 0;
             for p in pans.clone() {
