@@ -32,6 +32,7 @@ fn main() {
     let threads: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(2);
     rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().unwrap();
     println!("kernel {}, {threads} threads", gemm::kernel().name);
+    kernel_only();
     println!("{:>6} {:>6} {:>6}  {:>10}  {:>10}", "M", "K", "N", "zeroshot", "candle");
     for &(m, k, n) in &[(2048, 768, 768), (2048, 768, 3072), (2048, 3072, 768), (512, 768, 768), (64, 768, 768), (2048, 2048, 2048)] {
         let a = rand(m * k, 1);
@@ -50,4 +51,21 @@ fn main() {
         let theirs = flops / t / 1e9;
         println!("{m:>6} {k:>6} {n:>6}  {ours:>7.1} GF  {theirs:>7.1} GF");
     }
+}
+
+/// The micro-kernel alone: a product small enough to stay in L1/L2, repeated.
+#[allow(dead_code)]
+pub fn kernel_only() {
+    let (m, k, n) = (96, 256, 256);
+    let a = rand(m * k, 3);
+    let w = rand(n * k, 4);
+    let b = PackedB::from_weight(&w, n, k);
+    let mut c = vec![0f32; m * n];
+    let reps = 20000;
+    let t = Instant::now();
+    for _ in 0..reps {
+        gemm::gemm(&a, k, m, &b, 0..b.panels(), &mut c, n, Epilogue::None, Par::Serial);
+    }
+    let s = t.elapsed().as_secs_f64();
+    println!("cache-resident {m}x{k}x{n}, one thread: {:.1} GF", 2.0 * (m * k * n * reps) as f64 / s / 1e9);
 }

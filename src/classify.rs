@@ -256,7 +256,18 @@ pub fn load(dir: &std::path::Path) -> Result<Classifier> {
             names.join(", ")
         );
     }
-    let tokenizer = PairTokenizer::load(dir, cfg.max_position_embeddings)?;
-    let model = Deberta::load(dir, cfg, true)?;
+    let (model, tokenizer) = load_parts(dir, cfg, true)?;
     Classifier::new(model, tokenizer)
+}
+
+/// The model and its tokenizer, loaded side by side: for a 250K-piece
+/// vocabulary building the tokenizer takes about as long as reading weights.
+pub fn load_parts(dir: &std::path::Path, cfg: crate::model::ModelConfig, head: bool) -> Result<(Deberta, PairTokenizer)> {
+    let max_positions = cfg.max_position_embeddings;
+    std::thread::scope(|s| {
+        let tokenizer = s.spawn(|| PairTokenizer::load(dir, max_positions));
+        let model = Deberta::load(dir, cfg, head);
+        let tokenizer = tokenizer.join().map_err(|_| anyhow::anyhow!("loading the tokenizer failed"))?;
+        Ok((model?, tokenizer?))
+    })
 }

@@ -28,8 +28,7 @@ impl Embedder {
     /// Any DeBERTa-v2/v3 checkpoint: a classification head, if present, is unused.
     pub fn load(dir: &Path) -> Result<Self> {
         let cfg = ModelConfig::from_file(&dir.join("config.json"))?;
-        let tokenizer = PairTokenizer::load(dir, cfg.max_position_embeddings)?;
-        let model = Deberta::load(dir, cfg, false)?;
+        let (model, tokenizer) = crate::classify::load_parts(dir, cfg, false)?;
         Ok(Embedder { model, tokenizer })
     }
 

@@ -19,8 +19,7 @@ pub struct Nli {
 impl Nli {
     pub fn load(dir: &Path) -> Result<Self> {
         let cfg = ModelConfig::from_file(&dir.join("config.json"))?;
-        let tokenizer = PairTokenizer::load(dir, cfg.max_position_embeddings)?;
-        let model = Deberta::load(dir, cfg, true)?;
+        let (model, tokenizer) = crate::classify::load_parts(dir, cfg, true)?;
         Ok(Nli { model, tokenizer })
     }
 

@@ -67,6 +67,12 @@ pub fn kernel() -> &'static Kernel {
 }
 
 fn select_kernel(wanted: Option<&str>) -> Kernel {
+    let mc_env: Option<usize> = std::env::var("ZEROSHOT_MC").ok().and_then(|v| v.parse().ok());
+    let k = select_kernel_inner(wanted);
+    Kernel { mc: mc_env.unwrap_or(k.mc), ..k }
+}
+
+fn select_kernel_inner(wanted: Option<&str>) -> Kernel {
     #[cfg(target_arch = "x86_64")]
     {
         let avx512 = std::arch::is_x86_feature_detected!("avx512f");
@@ -720,8 +726,8 @@ mod x86 {
         let (mut a, mut b) = (a, b);
         for _ in 0..kc {
             // B comes from L3 on a panel's first sliver: fetch 8 steps ahead.
-            _mm_prefetch::<_MM_HINT_T0>(b.add(256) as *const i8);
-            _mm_prefetch::<_MM_HINT_T0>(b.add(272) as *const i8);
+            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(256) as *const i8);
+            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(272) as *const i8);
             let b0 = _mm512_loadu_ps(b);
             let b1 = _mm512_loadu_ps(b.add(16));
             for (r, row) in acc.iter_mut().enumerate() {
