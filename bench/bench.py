@@ -31,7 +31,7 @@ ROOT = os.path.dirname(HERE)
 FIXTURES = os.path.join(ROOT, "tests", "fixtures")
 SPM_MODEL = os.path.join(FIXTURES, "tokenizer", "spm.model")
 CKPT_NAME = "ckpt-mdeberta-v3-base-random"
-CKPT_VERSION = 1  # bump to force a rebuild of cached checkpoints made by older versions of this script
+CKPT_VERSION = 2  # bump to force a rebuild of cached checkpoints made by older versions of this script
 
 DEFAULT_LABELS = ["politics", "sport", "economy", "science", "culture"]
 DEFAULT_TEMPLATE = "This example is {}."
@@ -111,6 +111,51 @@ def set_thread_env(threads):
 # ---------------------------------------------------------------------------------------------------------
 # 1. checkpoint
 # ---------------------------------------------------------------------------------------------------------
+def pad_vocab(path, vocab_size):
+    """Pads the small fixture vocabulary with synthetic pieces to the real model's size (251,000), so that
+    loading the tokenizer costs what mDeBERTa's costs (its unigram trie is the bulk of start-up time and of
+    the tokenizer's memory). The extra pieces ("▁" plus random letters) never match the corpus, so the
+    tokenization itself is unchanged."""
+    import random
+
+    with open(path, encoding="utf-8") as f:
+        t = json.load(f)
+    vocab = t["model"]["vocab"]
+    rng = random.Random(0)
+    letters = "abcdefghijklmnopqrstuvwxyzäöüéèçñßабвгдежзийклмнопрстуфхцчшщыэюя"
+    seen = {p for p, _ in vocab}
+    extra = []
+    while len(vocab) + len(extra) < vocab_size - 1:  # the last id is [MASK], an added token
+        w = "\u2581" + "".join(rng.choice(letters) for _ in range(rng.randint(4, 10)))
+        if w not in seen:
+            seen.add(w)
+            extra.append([w, -20.0 - rng.random()])
+    t["model"]["vocab"] = vocab + extra
+    old_mask, new_mask = None, len(t["model"]["vocab"])
+    for a in t["added_tokens"]:
+        if a["content"] == "[MASK]":
+            old_mask, a["id"] = a["id"], new_mask
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(t, f, ensure_ascii=False)
+    # The saved tokenizer config and added_tokens.json name [MASK]'s id too.
+    folder = os.path.dirname(path)
+    cfg_path = os.path.join(folder, "tokenizer_config.json")
+    with open(cfg_path, encoding="utf-8") as f:
+        cfg = json.load(f)
+    dec = cfg.get("added_tokens_decoder", {})
+    if str(old_mask) in dec:
+        dec[str(new_mask)] = dec.pop(str(old_mask))
+    with open(cfg_path, "w", encoding="utf-8") as f:
+        json.dump(cfg, f, indent=2, ensure_ascii=False)
+    added_path = os.path.join(folder, "added_tokens.json")
+    if os.path.exists(added_path):
+        with open(added_path, encoding="utf-8") as f:
+            added = json.load(f)
+        added = {k: (new_mask if v == old_mask else v) for k, v in added.items()}
+        with open(added_path, "w", encoding="utf-8") as f:
+            json.dump(added, f)
+
+
 def make_checkpoint(ckpt):
     stamp = os.path.join(ckpt, ".bench-complete")
     if os.path.exists(stamp) and open(stamp).read().strip() == str(CKPT_VERSION):
@@ -143,6 +188,7 @@ def make_checkpoint(ckpt):
         f.write("\n")
     tok = DebertaV2TokenizerFast(vocab_file=SPM_MODEL, model_max_length=512)
     tok.save_pretrained(tmp)
+    pad_vocab(os.path.join(tmp, "tokenizer.json"), config.vocab_size)
     n_params = sum(p.numel() for p in model.parameters())
     del model
     size = os.path.getsize(os.path.join(tmp, "model.safetensors"))

@@ -394,6 +394,9 @@ fn classify(cfg: ClassifyConfig) -> Result<u8> {
     if std::env::var_os("ZEROSHOT_STATS").is_some_and(|v| v == "1") {
         print_stats(&clf.stats.lock().unwrap(), loaded, started.elapsed());
     }
+    // Freeing a 250K-piece tokenizer and the weights piece by piece takes half
+    // a second; the process is about to end and the OS takes it all back.
+    std::mem::forget(clf);
     if let Some(gate) = &cfg.gate {
         if prog.gate_hits > 0 {
             eprintln!(
@@ -465,6 +468,7 @@ fn nli(cfg: NliConfig) -> Result<u8> {
         &R { format: cfg.format, labels },
         |_, _, _| {},
     )?;
+    std::mem::forget(nli); // see classify
     Ok(input_exit(&prog))
 }
 
@@ -525,6 +529,7 @@ fn embed(cfg: EmbedConfig) -> Result<u8> {
         &render,
         |_, _, _| {},
     )?;
+    std::mem::forget(embedder); // see classify
     Ok(input_exit(&prog))
 }
 

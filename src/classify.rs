@@ -12,7 +12,7 @@ use crate::config::{Aggregate, Long};
 use crate::input::Doc;
 use crate::labels::{self, Label};
 use crate::model::{Deberta, Encoded};
-use crate::tokenize::{PairError, PairTokenizer};
+use crate::tokenize::{PairError, PairTokenizer, Piece};
 
 pub struct Classifier {
     pub model: Deberta,
@@ -57,10 +57,12 @@ impl Classifier {
         labels::check_unique(&labels)?;
         labels::check_template(template)?;
         let mut hypotheses = Vec::with_capacity(labels.len());
+        let mut pieces = Vec::with_capacity(labels.len());
         let mut longest = 0;
         for l in &labels {
             let h = labels::fill(template, &l.phrase)?;
-            match self.tokenizer.encode_pair("", &h) {
+            let piece = self.tokenizer.piece(&h)?;
+            match self.tokenizer.pair_of(&self.tokenizer.piece("")?, &piece) {
                 Ok(_) => {}
                 Err(PairError::HypothesisTooLong { hyp_tokens, max_length }) => bail!(
                     "label {:?}: its hypothesis {h:?} is {hyp_tokens} tokens, leaving no room for the document \
@@ -69,8 +71,9 @@ impl Classifier {
                 ),
                 Err(e) => bail!("label {:?}: {e}", l.name),
             }
-            longest = longest.max(self.tokenizer.count_tokens(&h)?);
+            longest = longest.max(piece.len());
             hypotheses.push(h);
+            pieces.push(piece);
         }
         // Every label's pair must fit beside the same window of the document.
         let window = self.tokenizer.max_length.saturating_sub(self.tokenizer.pair_special_tokens() + longest);
@@ -84,7 +87,7 @@ impl Classifier {
         }
         // The pipeline switches to per-label scores when only one label is given.
         let independent = multi_label || labels.len() == 1;
-        Ok(Task { labels, hypotheses, independent, long, window })
+        Ok(Task { labels, hypotheses, pieces, independent, long, window })
     }
 
     /// Scores every document of a window against every label.
@@ -134,13 +137,13 @@ impl Classifier {
     fn score_texts(&self, task: &Task, texts: &[(&str, &str)], batching: &Batching) -> Result<Vec<Vec<f32>>> {
         let nl = task.labels.len();
         let started = Instant::now();
+        // Each premise is tokenized once and paired with every hypothesis.
+        let premises: Vec<Piece> = texts.par_iter().map(|(_, t)| self.tokenizer.piece(t)).collect::<Result<_>>()?;
         let pairs: Vec<Encoded> = (0..texts.len() * nl)
             .into_par_iter()
             .map(|p| {
                 let (d, l) = (p / nl, p % nl);
-                self.tokenizer
-                    .encode_pair(texts[d].1, &task.hypotheses[l])
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", texts[d].0))
+                self.tokenizer.pair_of(&premises[d], &task.pieces[l]).map_err(|e| anyhow::anyhow!("{}: {e}", texts[d].0))
             })
             .collect::<Result<_>>()?;
         let tokenized = Instant::now();
@@ -180,6 +183,8 @@ pub fn softmax(x: &[f64]) -> Vec<f64> {
 pub struct Task {
     pub labels: Vec<Label>,
     pub hypotheses: Vec<String>,
+    /// The hypotheses tokenized, once for all documents.
+    pub pieces: Vec<Piece>,
     /// Per-label entailment-vs-contradiction scores (multi-label, or one label).
     pub independent: bool,
     pub long: Long,

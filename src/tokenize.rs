@@ -10,14 +10,15 @@ use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStr
 use crate::model::Encoded;
 
 pub struct PairTokenizer {
-    /// No truncation: token counts and offsets of whole texts.
-    whole: Tokenizer,
-    /// Pair encoding with premise-only truncation.
-    pair: Tokenizer,
-    /// Single-sequence encoding truncated to the same limit.
-    single: Tokenizer,
+    /// One tokenizer, without truncation or padding: truncation is applied
+    /// here, per call, exactly as the tokenizers crate's `encode` would. (A
+    /// 250K-piece vocabulary takes hundreds of MB; one copy is enough.)
+    tok: Tokenizer,
     pub max_length: usize,
     pub source: PathBuf,
+    /// Special tokens added to a pair and to a single sequence.
+    added_pair: usize,
+    added_single: usize,
 }
 
 /// Why a pair could not be encoded.
@@ -29,79 +30,84 @@ pub enum PairError {
     Other(String),
 }
 
+/// A text tokenized on its own, without special tokens, ready to be paired.
+pub type Piece = tokenizers::Encoding;
+
 impl PairTokenizer {
     /// Loads `tokenizer.json` from `dir`, or, for checkpoints shipped without
     /// one, converts `spm.model` as transformers 4.x does. The length limit is
     /// `model_max_length` from `tokenizer_config.json`, capped at the model's
     /// `max_positions`.
     pub fn load(dir: &Path, max_positions: usize) -> Result<Self> {
-        let (base, path) = load_tokenizer(dir)?;
+        let (mut tok, path) = load_tokenizer(dir)?;
         let max_length = model_max_length(dir)?.unwrap_or(max_positions).min(max_positions);
-        let with = |strategy| -> Result<Tokenizer> {
-            let mut t = base.clone();
-            t.with_padding(None);
-            t.with_truncation(Some(TruncationParams {
-                max_length,
-                strategy,
-                stride: 0,
-                direction: TruncationDirection::Right,
-            }))
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-            Ok(t)
+        tok.with_padding(None);
+        tok.with_truncation(None).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let added = |pair| {
+            use tokenizers::PostProcessor;
+            tok.get_post_processor().map_or(0, |p| p.added_tokens(pair))
         };
-        let mut whole = base.clone();
-        whole.with_padding(None);
-        whole.with_truncation(None).map_err(|e| anyhow::anyhow!("{e}"))?;
-        Ok(PairTokenizer {
-            whole,
-            pair: with(TruncationStrategy::OnlyFirst)?,
-            single: with(TruncationStrategy::LongestFirst)?,
-            max_length,
-            source: path,
-        })
+        let (added_pair, added_single) = (added(true), added(false));
+        Ok(PairTokenizer { tok, max_length, source: path, added_pair, added_single })
+    }
+
+    /// A text's tokens alone (no special tokens, no truncation), with byte offsets.
+    pub fn piece(&self, text: &str) -> Result<Piece> {
+        self.tok.encode(text, false).map_err(|e| anyhow::anyhow!("tokenization failed: {e}"))
+    }
+
+    fn truncate(&self, a: Piece, b: Option<Piece>, strategy: TruncationStrategy) -> tokenizers::Result<(Piece, Option<Piece>)> {
+        let added = if b.is_some() { self.added_pair } else { self.added_single };
+        let params = TruncationParams {
+            max_length: self.max_length.saturating_sub(added),
+            strategy,
+            stride: 0,
+            direction: TruncationDirection::Right,
+        };
+        tokenizers::utils::truncation::truncate_encodings(a, b, &params)
+    }
+
+    fn finish(&self, a: Piece, b: Option<Piece>) -> Result<Encoded, PairError> {
+        let enc = self.tok.post_process(a, b, true).map_err(|e| PairError::Other(e.to_string()))?;
+        Ok(to_encoded(&enc))
+    }
+
+    /// `[CLS] premise [SEP] hypothesis [SEP]` from tokenized parts, the premise
+    /// truncated so the pair fits (the pipeline's `only_first`).
+    pub fn pair_of(&self, premise: &Piece, hypothesis: &Piece) -> Result<Encoded, PairError> {
+        match self.truncate(premise.clone(), Some(hypothesis.clone()), TruncationStrategy::OnlyFirst) {
+            Ok((a, b)) => self.finish(a, b),
+            // The pipeline retries without truncation here; we refuse, since the
+            // model would otherwise see more tokens than it accepts.
+            Err(_) if hypothesis.len() + self.added_pair >= self.max_length => {
+                Err(PairError::HypothesisTooLong { hyp_tokens: hypothesis.len(), max_length: self.max_length })
+            }
+            Err(e) => Err(PairError::Other(e.to_string())),
+        }
     }
 
     /// `[CLS] premise [SEP] hypothesis [SEP]`, the premise truncated so the pair fits.
     pub fn encode_pair(&self, premise: &str, hypothesis: &str) -> Result<Encoded, PairError> {
-        match self.pair.encode((premise, hypothesis), true) {
-            Ok(enc) => Ok(to_encoded(&enc)),
-            Err(e) => {
-                // The pipeline retries without truncation here; we refuse, since the
-                // model would otherwise see more tokens than it accepts.
-                let hyp_tokens = self
-                    .single
-                    .encode(hypothesis, false)
-                    .map(|h| h.len())
-                    .map_err(|e2| PairError::Other(e2.to_string()))?;
-                let added = self.pair.get_post_processor().map_or(0, |p| {
-                    use tokenizers::PostProcessor;
-                    p.added_tokens(true)
-                });
-                if hyp_tokens + added >= self.max_length {
-                    Err(PairError::HypothesisTooLong { hyp_tokens, max_length: self.max_length })
-                } else {
-                    Err(PairError::Other(e.to_string()))
-                }
-            }
-        }
+        let p = self.piece(premise).map_err(|e| PairError::Other(e.to_string()))?;
+        let h = self.piece(hypothesis).map_err(|e| PairError::Other(e.to_string()))?;
+        self.pair_of(&p, &h)
     }
 
     /// Tokens of `text` alone (no special tokens, no truncation).
     pub fn count_tokens(&self, text: &str) -> Result<usize> {
-        Ok(self.whole.encode(text, false).map_err(|e| anyhow::anyhow!("tokenization failed: {e}"))?.len())
+        Ok(self.piece(text)?.len())
     }
 
     /// Special tokens a pair adds (3 for `[CLS] A [SEP] B [SEP]`).
     pub fn pair_special_tokens(&self) -> usize {
-        use tokenizers::PostProcessor;
-        self.pair.get_post_processor().map_or(0, |p| p.added_tokens(true))
+        self.added_pair
     }
 
     /// `--long chunk` windows of `text`: byte ranges holding `width` tokens each,
     /// consecutive ones sharing `stride` tokens, from the first token's start
     /// to the last token's end. A text that fits is one window, the whole text.
     pub fn windows(&self, text: &str, width: usize, stride: usize) -> Result<Vec<std::ops::Range<usize>>> {
-        let enc = self.whole.encode(text, false).map_err(|e| anyhow::anyhow!("tokenization failed: {e}"))?;
+        let enc = self.piece(text)?;
         let offsets = enc.get_offsets();
         let n = offsets.len();
         if n <= width {
@@ -126,7 +132,8 @@ impl PairTokenizer {
 
     /// [`Self::encode_single`] with the token strings.
     pub fn encode_single_tokens(&self, text: &str) -> Result<(Encoded, Vec<String>)> {
-        let enc = self.single.encode(text, true).map_err(|e| anyhow::anyhow!("tokenization failed: {e}"))?;
+        let (a, _) = self.truncate(self.piece(text)?, None, TruncationStrategy::LongestFirst).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let enc = self.tok.post_process(a, None, true).map_err(|e| anyhow::anyhow!("tokenization failed: {e}"))?;
         Ok((to_encoded(&enc), enc.get_tokens().to_vec()))
     }
 
@@ -138,14 +145,12 @@ impl PairTokenizer {
         if hypothesis.is_empty() {
             return self.encode_single(premise);
         }
-        match self.encode_pair(premise, hypothesis) {
+        let (p, h) = (self.piece(premise)?, self.piece(hypothesis)?);
+        match self.pair_of(&p, &h) {
             Ok(e) => Ok(e),
             Err(PairError::HypothesisTooLong { .. }) => {
-                let enc = self
-                    .single
-                    .encode((premise, hypothesis), true)
-                    .map_err(|e| anyhow::anyhow!("tokenization failed: {e}"))?;
-                Ok(to_encoded(&enc))
+                let (a, b) = self.truncate(p, Some(h), TruncationStrategy::LongestFirst).map_err(|e| anyhow::anyhow!("{e}"))?;
+                Ok(self.finish(a, b)?)
             }
             Err(e) => Err(e.into()),
         }
