@@ -136,7 +136,10 @@ impl Deberta {
     /// classification head must be present.
     pub fn load(dir: &Path, cfg: ModelConfig, classifier: bool) -> Result<Self> {
         let ck = Checkpoint::open(dir)?;
-        Self::from_checkpoint(&ck, cfg, classifier)
+        let model = Self::from_checkpoint(&ck, cfg, classifier)?;
+        // Unmapping takes a moment; it need not delay the first results.
+        std::thread::spawn(move || ck.release_pages());
+        Ok(model)
     }
 
     pub fn from_checkpoint(ck: &Checkpoint, cfg: ModelConfig, classifier: bool) -> Result<Self> {

@@ -161,6 +161,28 @@ impl Checkpoint {
         self.tensors.keys().map(String::as_str)
     }
 
+    /// Lets the OS drop the mapped file's pages from this process: weights were
+    /// copied into packed buffers at load, and the embedding rows read later
+    /// fault back in from the page cache (the mapping is read-only, so its
+    /// contents never change). Saves the file's size in resident memory.
+    pub fn release_pages(&self) {
+        #[cfg(unix)]
+        {
+            let mut seen: Vec<*const Mmap> = Vec::new();
+            for t in self.tensors.values() {
+                if let Bytes::Mapped(m, _, _) = &t.bytes {
+                    let ptr = Arc::as_ptr(m);
+                    if !seen.contains(&ptr) {
+                        seen.push(ptr);
+                        // SAFETY: a read-only private file mapping; dropped pages are
+                        // re-read from the file on the next access, unchanged.
+                        let _ = unsafe { m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, m.len()) };
+                    }
+                }
+            }
+        }
+    }
+
     /// The dtype most of the parameters are stored in.
     pub fn main_dtype(&self) -> Option<DType> {
         let mut count: HashMap<&'static str, (usize, DType)> = HashMap::new();
