@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 MODEL=${MODEL:-tests/fixtures/models/nli-base}
 ROWS_SMALL=${ROWS_SMALL:-1000}
 ROWS_BIG=${ROWS_BIG:-1000000}
-LABELS=${LABELS:-sport,politics,economy}
+LABELS=${LABELS:-sport,politics}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
