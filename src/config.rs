@@ -205,32 +205,38 @@ pub fn input_spec(a: &InputArgs) -> Result<InputSpec> {
     })
 }
 
+/// Candidate labels from `--labels` (lists or `@sets`), `--label` and
+/// `--labels-file`, and the template: `--template`, else the first set's or
+/// file's `# template:`, else the default. Checked: non-empty, unique, well formed.
+fn gather_labels(lists: &[String], singles: &[String], files: &[PathBuf], template: Option<&str>) -> Result<(Vec<Label>, String)> {
+    let mut labels: Vec<Label> = Vec::new();
+    let mut set_template = None;
+    for list in lists {
+        if list.starts_with('@') {
+            let set = labels::builtin_set(list)?;
+            labels.extend(set.labels);
+            set_template = set_template.or(set.template);
+        } else {
+            labels.extend(labels::parse_list(list)?);
+        }
+    }
+    for one in singles {
+        labels.push(labels::parse_single(one)?);
+    }
+    for path in files {
+        let set = labels::read_file(path)?;
+        labels.extend(set.labels);
+        set_template = set_template.or(set.template);
+    }
+    labels::check_unique(&labels)?;
+    let template = template.map(String::from).or(set_template).unwrap_or_else(|| DEFAULT_TEMPLATE.to_string());
+    labels::check_template(&template)?;
+    Ok((labels, template))
+}
+
 impl ClassifyConfig {
     pub fn new(a: &ClassifyArgs, stdout_is_terminal: bool) -> Result<Self> {
-        let mut labels: Vec<Label> = Vec::new();
-        let mut file_template = None;
-        for list in &a.labels {
-            if list.starts_with('@') {
-                let set = labels::builtin_set(list)?;
-                labels.extend(set.labels);
-                file_template = file_template.or(set.template);
-            } else {
-                labels.extend(labels::parse_list(list)?);
-            }
-        }
-        for one in &a.label {
-            labels.push(labels::parse_single(one)?);
-        }
-        for path in &a.labels_file {
-            let set = labels::read_file(path)?;
-            labels.extend(set.labels);
-            if file_template.is_none() {
-                file_template = set.template;
-            }
-        }
-        labels::check_unique(&labels)?;
-        let template = a.template.clone().or(file_template).unwrap_or_else(|| DEFAULT_TEMPLATE.to_string());
-        labels::check_template(&template)?;
+        let (labels, template) = gather_labels(&a.labels, &a.label, &a.labels_file, a.template.as_deref())?;
 
         let run = RunConfig::new(&a.run)?;
         let job = JobConfig::new(&a.job)?;
@@ -420,20 +426,7 @@ impl EvalConfig {
             }
             EvalTask::Nli { premise: a.premise.clone(), hypothesis: a.hypothesis.clone() }
         } else {
-            let mut labels = Vec::new();
-            let mut file_template = None;
-            for list in &a.labels {
-                if list.starts_with('@') {
-                    let set = labels::builtin_set(list)?;
-                    labels.extend(set.labels);
-                    file_template = file_template.or(set.template);
-                } else {
-                    labels.extend(labels::parse_list(list)?);
-                }
-            }
-            labels::check_unique(&labels)?;
-            let template = a.template.clone().or(file_template).unwrap_or_else(|| DEFAULT_TEMPLATE.to_string());
-            labels::check_template(&template)?;
+            let (labels, template) = gather_labels(&a.labels, &[], &[], a.template.as_deref())?;
             EvalTask::Classify { text: a.text_column.clone(), labels, template }
         };
         let gold_column = a.gold_column.clone().unwrap_or_else(|| {
