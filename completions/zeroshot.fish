@@ -64,8 +64,8 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l batch-siz
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone)' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s j -l threads -d 'Worker threads [default: all cores]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l lines -d 'Read FILEs line by line too: each non-blank line is a document'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l csv -d 'Read CSV (automatic for .csv and .tsv files; use it for CSV on stdin). Output keeps every input column and appends zeroshot_label, zeroshot_score and one zeroshot_score_<label> column per label'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l jsonl -d 'Read JSON Lines (automatic for .jsonl and .ndjson files). Output records keep every input field and add "zeroshot": {labels, scores}'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l csv -d 'Read CSV (automatic for .csv and .tsv files; use it for CSV on stdin). classify\'s CSV output keeps every input column and appends zeroshot_label, zeroshot_score and one zeroshot_score_<label> per label'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l jsonl -d 'Read JSON Lines (automatic for .jsonl and .ndjson files). classify\'s JSONL output keeps every input field and adds "zeroshot": {labels, scores}'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l skip-bad-rows -d 'Skip malformed rows (ragged CSV rows, invalid JSON, missing text) instead of stopping; they are counted on stderr and make the exit code 2'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l multi-label -d 'Score each label on its own (entailment vs contradiction) instead of making the scores of a document sum to one'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l resume -d 'Continue an interrupted run of the same job from its PATH.partial (or start, if there is none); the result is identical to an uninterrupted run'
@@ -108,8 +108,8 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l batch-size -
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone)' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s j -l threads -d 'Worker threads [default: all cores]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l lines -d 'Read FILEs line by line too: each non-blank line is a document'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l csv -d 'Read CSV (automatic for .csv and .tsv files; use it for CSV on stdin). Output keeps every input column and appends zeroshot_label, zeroshot_score and one zeroshot_score_<label> column per label'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l jsonl -d 'Read JSON Lines (automatic for .jsonl and .ndjson files). Output records keep every input field and add "zeroshot": {labels, scores}'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l csv -d 'Read CSV (automatic for .csv and .tsv files; use it for CSV on stdin). classify\'s CSV output keeps every input column and appends zeroshot_label, zeroshot_score and one zeroshot_score_<label> per label'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l jsonl -d 'Read JSON Lines (automatic for .jsonl and .ndjson files). classify\'s JSONL output keeps every input field and adds "zeroshot": {labels, scores}'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l skip-bad-rows -d 'Skip malformed rows (ragged CSV rows, invalid JSON, missing text) instead of stopping; they are counted on stderr and make the exit code 2'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l normalize -d 'Scale each pooled vector to unit L2 length'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l resume -d 'Continue an interrupted run of the same job from its PATH.partial (or start, if there is none); the result is identical to an uninterrupted run'

@@ -226,13 +226,13 @@ pub struct InputArgs {
     pub lines: bool,
 
     /// Read CSV (automatic for .csv and .tsv files; use it for CSV on stdin).
-    /// Output keeps every input column and appends zeroshot_label,
-    /// zeroshot_score and one zeroshot_score_<label> column per label
+    /// classify's CSV output keeps every input column and appends
+    /// zeroshot_label, zeroshot_score and one zeroshot_score_<label> per label
     #[arg(long, conflicts_with = "jsonl", help_heading = "Structured input")]
     pub csv: bool,
 
-    /// Read JSON Lines (automatic for .jsonl and .ndjson files). Output records
-    /// keep every input field and add "zeroshot": {labels, scores}
+    /// Read JSON Lines (automatic for .jsonl and .ndjson files). classify's
+    /// JSONL output keeps every input field and adds "zeroshot": {labels, scores}
     #[arg(long, help_heading = "Structured input")]
     pub jsonl: bool,
 

@@ -599,7 +599,9 @@ fn build_tokenizer(model: &SpmModel, options: &ConfigOptions) -> Result<Tokenize
     let spaces = Replace::new(ReplacePattern::Regex(" {2,}".into()), " ")
         .map_err(|e| anyhow!("cannot build the space normalizer: {e}"))?;
     normalizers.push(spaces.into());
-    tokenizer.with_normalizer(Some(NormalizerSequence::new(normalizers)));
+    tokenizer
+        .with_normalizer(Some(NormalizerSequence::new(normalizers)))
+        .map_err(|e| anyhow!("cannot set the normalizer: {e}"))?;
 
     let mut pre_tokenizers: Vec<PreTokenizerWrapper> = Vec::new();
     if options.split_by_punct {
@@ -626,7 +628,7 @@ fn build_tokenizer(model: &SpmModel, options: &ConfigOptions) -> Result<Tokenize
         .map(|p| AddedToken::from(p.piece.as_str(), p.kind == PIECE_CONTROL).normalized(false))
         .collect();
     if !spm_added.is_empty() {
-        tokenizer.add_tokens(&spm_added);
+        tokenizer.add_tokens(spm_added).map_err(|e| anyhow!("cannot add the model's control pieces: {e}"))?;
     }
 
     // PreTrainedTokenizerFast.__init__: every `added_tokens_decoder` token, then each special
@@ -662,7 +664,7 @@ fn build_tokenizer(model: &SpmModel, options: &ConfigOptions) -> Result<Tokenize
         })
         .collect();
     if !tokens.is_empty() {
-        tokenizer.add_tokens(&tokens);
+        tokenizer.add_tokens(tokens).map_err(|e| anyhow!("cannot add the special tokens: {e}"))?;
     }
     tokenizer.set_encode_special_tokens(options.split_special_tokens);
 
