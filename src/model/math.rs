@@ -150,7 +150,8 @@ pub fn exp_f32(x: f32) -> f32 {
     const LN2_LO: f32 = 1.428_606_8e-6;
     const SHIFTER: f32 = 12_582_912.0; // 1.5 * 2^23: adding it rounds to an integer
     let x = x.clamp(-87.33654, 88.37626);
-    let n = (x * LOG2E + SHIFTER) - SHIFTER;
+    let shifted = x * LOG2E + SHIFTER;
+    let n = shifted - SHIFTER;
     let r = (-n).mul_add(LN2_HI, x);
     let r = (-n).mul_add(LN2_LO, r);
     let mut p: f32 = 1.987_569_2e-4;
@@ -160,8 +161,10 @@ pub fn exp_f32(x: f32) -> f32 {
     p = p.mul_add(r, 1.666_666_5e-1);
     p = p.mul_add(r, 0.5);
     let p = p.mul_add(r * r, r) + 1.0;
+    // n as an integer, read from the shifted sum's low mantissa bits: `n as i32` is a
+    // saturating cast that LLVM does not vectorise, which made every exp scalar.
+    let ni = (shifted.to_bits() as i32).wrapping_sub(SHIFTER.to_bits() as i32);
     // Split the power of two so that n = 128 (x near the top of the range) stays finite.
-    let ni = n as i32;
     let h = ni >> 1;
     let s1 = f32::from_bits(((h + 127) as u32) << 23);
     let s2 = f32::from_bits(((ni - h + 127) as u32) << 23);
@@ -427,6 +430,7 @@ mod tests {
         }
         assert!(worst < 3e-7, "relative error {worst}");
         assert!(exp_f32(-1000.0) < 1e-37 && exp_f32(1000.0).is_finite());
+        assert!(exp_f32(f32::NAN).is_nan());
     }
 
     #[test]
