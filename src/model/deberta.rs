@@ -807,28 +807,38 @@ unsafe fn attend_head(x: &HeadInput, rel: &RelIndex, inv_scale: f32, out: *mut f
         }
         let cw = c2p_cols.len();
         let pw = p2c_cols.len();
-        for r in 0..rows {
-            let i = i0 + r;
-            let row = &mut sc.scores[r * n..(r + 1) * n];
+        if nq == 1 {
+            // One query (position 0) reads one p2c column per key, computed above.
+            let row = &mut sc.scores[..n];
             let c2p = (cw > 0).then(|| math::Gathered {
-                values: &sc.c2p[r * cw..(r + 1) * cw],
-                index: rel.row(&rel.c2p_rev, i, n),
+                values: &sc.c2p[..cw],
+                index: rel.row(&rel.c2p_rev, 0, n),
                 offset: c2p_cols.start as u32,
                 stride: 0,
             });
-            let p2c = match (x.pos_query.is_some(), nq == 1) {
-                (false, _) => None,
-                // One query: the column per key was read already.
-                (true, true) => Some(math::Gathered { values: &sc.p2c[..n], index: &[], offset: 0, stride: 1 }),
-                (true, false) => Some(math::Gathered {
-                    values: &sc.p2c[..n * pw],
-                    index: rel.row(&rel.p2c_rev, i, n),
-                    offset: p2c_cols.start as u32,
-                    stride: pw as u32,
-                }),
-            };
+            let p2c = x.pos_query.is_some().then(|| math::Gathered { values: &sc.p2c[..n], index: &[], offset: 0, stride: 1 });
             math::relative_scores(row, c2p, p2c, inv_scale);
             math::softmax(row);
+        } else {
+            let c2p = (cw > 0).then(|| math::RelTerm {
+                values: &sc.c2p[..rows * cw],
+                stride: cw,
+                offset: c2p_cols.start as u32,
+                table: &rel.c2p,
+                rev: &rel.c2p_rev,
+            });
+            let p2c = x.pos_query.is_some().then(|| math::RelTerm {
+                values: &sc.p2c[..n * pw],
+                stride: pw,
+                offset: p2c_cols.start as u32,
+                table: &rel.p2c,
+                rev: &rel.p2c_rev,
+            });
+            let block = &mut sc.scores[..rows * n];
+            math::relative_block(block, n, i0, ml, c2p, p2c, inv_scale);
+            for row in block.chunks_exact_mut(n) {
+                math::softmax(row);
+            }
         }
         gemm_ptr(&sc.scores, n, rows, &sc.vb, 0..sc.vb.panels(), out.add(i0 * ldo), ldo, Epilogue::None, Par::Serial);
         i0 += rows;

@@ -377,10 +377,230 @@ fn check(g: &Gathered, n: usize) {
     }
 }
 
+/// A relative-position term read from a product over the reachable distances:
+/// for query `i` and key `j`, `values[row*stride + col - offset]` with
+/// `col = table[i - j + max_len - 1]`, where `row` is the query's row in the
+/// block (c2p) or the key (p2c).
+#[derive(Clone, Copy)]
+pub struct RelTerm<'a> {
+    pub values: &'a [f32],
+    pub stride: usize,
+    pub offset: u32,
+    /// Column per distance; non-decreasing.
+    pub table: &'a [u32],
+    /// `table` reversed.
+    pub rev: &'a [u32],
+}
+
+impl RelTerm<'_> {
+    #[inline(always)]
+    fn at(&self, row: usize, d: usize) -> f32 {
+        self.values[row * self.stride + (self.table[d] - self.offset) as usize]
+    }
+
+    /// Every read of rows `rows` at distances `ds` stays inside its row of `values`
+    /// (the table is monotone, so its ends bound the rest).
+    fn check(&self, rows: usize, ds: std::ops::RangeInclusive<usize>) {
+        assert!(self.table.len() == self.rev.len() && *ds.end() < self.table.len() && rows > 0);
+        let (lo, hi) = (self.table[*ds.start()], self.table[*ds.end()]);
+        assert!(lo >= self.offset && ((hi - self.offset) as usize) < self.stride.max(1));
+        assert!((rows - 1) * self.stride + ((hi - self.offset) as usize) < self.values.len());
+        assert!(self.values.len() < i32::MAX as usize);
+    }
+}
+
+/// A block of DeBERTa attention scores, `rows = scores.len() / n` queries
+/// `i0..` against keys `0..n`: `s = ((s + c2p) + p2c) * scale`, the c2p term
+/// read per query row, the p2c term per key.
+pub fn relative_block(
+    scores: &mut [f32],
+    n: usize,
+    i0: usize,
+    max_len: usize,
+    c2p: Option<RelTerm>,
+    p2c: Option<RelTerm>,
+    scale: f32,
+) {
+    if n == 0 || scores.is_empty() {
+        return;
+    }
+    let rows = scores.len() / n;
+    assert!(scores.len() == rows * n && n <= max_len && i0 + rows <= max_len);
+    // Distances reached: i - j from i0 - (n-1) to i0 + rows - 1.
+    let ds = i0 + max_len - n..=i0 + rows - 1 + max_len - 1;
+    if let Some(t) = c2p {
+        t.check(rows, ds.clone());
+    }
+    if let Some(t) = p2c {
+        t.check(n, ds.clone());
+    }
+    #[cfg(target_arch = "x86_64")]
+    if level() == Level::Avx512 {
+        // SAFETY: AVX-512F is present; the checks above bound every read.
+        unsafe { x86::relative_block(scores, n, i0, max_len, c2p, p2c, scale) };
+        return;
+    }
+    relative_block_scalar(scores, n, i0, max_len, c2p, p2c, scale, 0..rows, 0..n);
+}
+
+/// The same for rows `rs` and keys `js` only, one element at a time.
+#[allow(clippy::too_many_arguments)]
+fn relative_block_scalar(
+    scores: &mut [f32],
+    n: usize,
+    i0: usize,
+    max_len: usize,
+    c2p: Option<RelTerm>,
+    p2c: Option<RelTerm>,
+    scale: f32,
+    rs: std::ops::Range<usize>,
+    js: std::ops::Range<usize>,
+) {
+    for r in rs {
+        for j in js.clone() {
+            let d = i0 + r + max_len - 1 - j;
+            let s = &mut scores[r * n + j];
+            let mut v = *s;
+            if let Some(t) = &c2p {
+                v += t.at(r, d);
+            }
+            if let Some(t) = &p2c {
+                v += t.at(j, d);
+            }
+            *s = v * scale;
+        }
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::Gathered;
+    use super::{Gathered, RelTerm};
     use std::arch::x86_64::*;
+
+    /// The 16 values of a monotone run of columns `cols` (`lo` its smallest) in
+    /// the row at `row`, `avail` values from `row + lo` readable: one load and a
+    /// permute when the run spans at most 16 columns (steps of 0 or 1, as the
+    /// distance tables have), else a gather.
+    #[inline(always)]
+    unsafe fn run16(row: *const f32, cols: __m512i, lo: u32, hi: u32, avail: usize, m: __mmask16) -> __m512 {
+        if hi - lo < 16 {
+            let vm: __mmask16 = if avail >= 16 { 0xffff } else { ((1u32 << avail) - 1) as __mmask16 };
+            let v = _mm512_maskz_loadu_ps(vm, row.add(lo as usize));
+            _mm512_permutexvar_ps(_mm512_sub_epi32(cols, _mm512_set1_epi32(lo as i32)), v)
+        } else {
+            _mm512_mask_i32gather_ps::<4>(_mm512_setzero_ps(), m, cols, row)
+        }
+    }
+
+    /// `out[k][m] = r[m][k]` for a 16 x 16 tile.
+    #[inline(always)]
+    unsafe fn transpose16(r: &[__m512; 16]) -> [__m512; 16] {
+        let mut t = [_mm512_setzero_ps(); 16];
+        for p in 0..8 {
+            t[2 * p] = _mm512_unpacklo_ps(r[2 * p], r[2 * p + 1]);
+            t[2 * p + 1] = _mm512_unpackhi_ps(r[2 * p], r[2 * p + 1]);
+        }
+        // u[4q + c]: column c (and c+4, c+8, c+12 in the other 128-bit lanes) of rows 4q..4q+4.
+        let mut u = [_mm512_setzero_ps(); 16];
+        for q in 0..4 {
+            let (a0, a1, b0, b1) = (t[4 * q], t[4 * q + 1], t[4 * q + 2], t[4 * q + 3]);
+            let pd = _mm512_castps_pd;
+            u[4 * q] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(a0), pd(b0)));
+            u[4 * q + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(a0), pd(b0)));
+            u[4 * q + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(a1), pd(b1)));
+            u[4 * q + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(a1), pd(b1)));
+        }
+        let mut out = [_mm512_setzero_ps(); 16];
+        for c in 0..4 {
+            let v0 = _mm512_shuffle_f32x4::<0x88>(u[c], u[4 + c]);
+            let v1 = _mm512_shuffle_f32x4::<0xdd>(u[c], u[4 + c]);
+            let v2 = _mm512_shuffle_f32x4::<0x88>(u[8 + c], u[12 + c]);
+            let v3 = _mm512_shuffle_f32x4::<0xdd>(u[8 + c], u[12 + c]);
+            out[c] = _mm512_shuffle_f32x4::<0x88>(v0, v2);
+            out[c + 8] = _mm512_shuffle_f32x4::<0xdd>(v0, v2);
+            out[c + 4] = _mm512_shuffle_f32x4::<0x88>(v1, v3);
+            out[c + 12] = _mm512_shuffle_f32x4::<0xdd>(v1, v3);
+        }
+        out
+    }
+
+    /// c2p along each row (its columns are a contiguous run of the reversed
+    /// table); p2c by 16 x 16 tiles, each key's 16 queries read as one run of its
+    /// row and the tile transposed. Gathers only where a run is too wide.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn relative_block(
+        scores: &mut [f32],
+        n: usize,
+        i0: usize,
+        ml: usize,
+        c2p: Option<RelTerm>,
+        p2c: Option<RelTerm>,
+        scale: f32,
+    ) {
+        let rows = scores.len() / n;
+        let sc = _mm512_set1_ps(scale);
+        let sp = scores.as_mut_ptr();
+        // c2p (and the scale, when there is no p2c), row by row.
+        if c2p.is_some() || p2c.is_none() {
+            for r in 0..rows {
+                let i = i0 + r;
+                let row = sp.add(r * n);
+                let mut j = 0;
+                while j < n {
+                    let w = 16.min(n - j);
+                    let m: __mmask16 = if w == 16 { 0xffff } else { ((1u32 << w) - 1) as __mmask16 };
+                    let mut s = _mm512_maskz_loadu_ps(m, row.add(j));
+                    if let Some(t) = &c2p {
+                        // Keys j.. read distances i-j downwards: the reversed table, forwards.
+                        let idx = t.rev.as_ptr().add(ml - 1 - i + j);
+                        let (hi, lo) = (*idx, *idx.add(w - 1));
+                        let cols = _mm512_sub_epi32(
+                            _mm512_maskz_loadu_epi32(m, idx as *const i32),
+                            _mm512_set1_epi32(t.offset as i32),
+                        );
+                        let base = r * t.stride;
+                        let (lo, hi) = (lo - t.offset, hi - t.offset);
+                        let avail = t.values.len() - base - lo as usize;
+                        s = _mm512_add_ps(s, run16(t.values.as_ptr().add(base), cols, lo, hi, avail, m));
+                    }
+                    if p2c.is_none() {
+                        s = _mm512_mul_ps(s, sc);
+                    }
+                    _mm512_mask_storeu_ps(row.add(j), m, s);
+                    j += 16;
+                }
+            }
+        }
+        let Some(t) = p2c else { return };
+        let (full_rows, full_keys) = (rows / 16 * 16, n / 16 * 16);
+        let off = _mm512_set1_epi32(t.offset as i32);
+        for r0 in (0..full_rows).step_by(16) {
+            for j0 in (0..full_keys).step_by(16) {
+                let mut tile = [_mm512_setzero_ps(); 16];
+                for (mm, v) in tile.iter_mut().enumerate() {
+                    let j = j0 + mm;
+                    // Queries i0+r0.. at key j: distances upwards, the table forwards.
+                    let idx = t.table.as_ptr().add(i0 + r0 + ml - 1 - j);
+                    let (lo, hi) = (*idx - t.offset, *idx.add(15) - t.offset);
+                    let cols = _mm512_sub_epi32(_mm512_loadu_si512(idx as *const _), off);
+                    let base = j * t.stride;
+                    let avail = t.values.len() - base - lo as usize;
+                    *v = run16(t.values.as_ptr().add(base), cols, lo, hi, avail, 0xffff);
+                }
+                let by_query = transpose16(&tile);
+                for (k, p) in by_query.iter().enumerate() {
+                    let at = sp.add((r0 + k) * n + j0);
+                    _mm512_storeu_ps(at, _mm512_mul_ps(_mm512_add_ps(_mm512_loadu_ps(at), *p), sc));
+                }
+            }
+        }
+        // Edges: the scalar code adds only p2c (c2p was added above), then scales.
+        let p_only = |rs: std::ops::Range<usize>, js: std::ops::Range<usize>, scores: &mut [f32]| {
+            super::relative_block_scalar(scores, n, i0, ml, None, Some(t), scale, rs, js);
+        };
+        p_only(0..full_rows, full_keys..n, scores);
+        p_only(full_rows..rows, 0..n, scores);
+    }
 
     /// Sixteen keys at a time, each term one masked gather.
     #[target_feature(enable = "avx512f")]
@@ -481,6 +701,52 @@ mod tests {
         for (j, &v) in fast.iter().enumerate() {
             let want = (base[j] + c.at(j) + g.at(j)) * 0.125;
             assert_eq!(v, want, "key {j}");
+        }
+    }
+
+    #[test]
+    fn relative_block_fast_path_equals_element_by_element() {
+        // Tables with steps of 0 and 1 (log buckets) and, in the second, of 2 (gathers).
+        for (ml, steep) in [(53usize, false), (53, true), (16, false), (40, true)] {
+            let mut table = vec![3u32; 2 * ml - 1];
+            for d in 1..table.len() {
+                // Steep: 16-key runs spanning 16 or 17 columns, one past what a load covers.
+                let step = if steep { 1 + u32::from(d % 11 == 0) } else { u32::from(d % 3 != 0) };
+                table[d] = table[d - 1] + step;
+            }
+            let rev: Vec<u32> = table.iter().rev().copied().collect();
+            let width = (table[table.len() - 1] - 3 + 1) as usize;
+            for (n, i0, rows) in [(ml, 0, ml), (37, 5, 33), (16, 0, 16), (17, 20, 1), (ml, ml - 16, 16)] {
+                if i0 >= ml {
+                    continue;
+                }
+                let n = n.min(ml);
+                let rows = rows.min(ml - i0);
+                let c2p_vals: Vec<f32> = (0..rows * width).map(|v| (v as f32 * 0.31).sin()).collect();
+                let p2c_vals: Vec<f32> = (0..n * (width + 2)).map(|v| (v as f32 * 0.17).cos()).collect();
+                let c2p = RelTerm { values: &c2p_vals, stride: width, offset: 3, table: &table, rev: &rev };
+                // p2c's columns start one below the smallest table entry, as a panel range may.
+                let p2c = RelTerm { values: &p2c_vals, stride: width + 2, offset: 2, table: &table, rev: &rev };
+                for (c, p) in [(Some(c2p), Some(p2c)), (Some(c2p), None), (None, Some(p2c)), (None, None)] {
+                    let base: Vec<f32> = (0..rows * n).map(|v| (v as f32 * 0.07).sin()).collect();
+                    let mut fast = base.clone();
+                    relative_block(&mut fast, n, i0, ml, c, p, 0.125);
+                    let mut slow = base.clone();
+                    relative_block_scalar(&mut slow, n, i0, ml, c, p, 0.125, 0..rows, 0..n);
+                    assert_eq!(fast, slow, "ml {ml} n {n} i0 {i0} rows {rows}");
+                    // And the definition, element by element.
+                    let (r, j) = (rows - 1, n / 2);
+                    let d = i0 + r + ml - 1 - j;
+                    let mut want = base[r * n + j];
+                    if c.is_some() {
+                        want += c2p_vals[r * width + (table[d] - 3) as usize];
+                    }
+                    if p.is_some() {
+                        want += p2c_vals[j * (width + 2) + (table[d] - 2) as usize];
+                    }
+                    assert_eq!(fast[r * n + j], want * 0.125);
+                }
+            }
         }
     }
 
