@@ -849,6 +849,15 @@ def gap_section(w, stats, fwd_gflops, hf, gemm, gemm_bench):
           "attention is the per-head QK^T, content-to-position and position-to-content products over the "
           "reachable relative distances, softmax and PV.")
         w("")
+    parts = (stats or {}).get("attention_parts_cpu") or {}
+    if parts and sum(parts.values()) > 0:
+        tot = sum(parts.values())
+        w("Attention by part (CPU seconds summed over threads, since heads run in parallel; share of attention):\n")
+        w("| part | CPU seconds | share |")
+        w("| --- | ---: | ---: |")
+        for k, v in parts.items():
+            w(f"| {k} | {v:.2f} | {100 * v / tot:.0f}% |")
+        w("")
     if gemm_bench:
         w("zeroshot's GEMM (`cargo run --release --example gemm_bench`) on the forward's shapes, next to candle's "
           "matmul (the gemm crate) on the same data; the first line is the micro-kernel on data that stays in "
@@ -870,12 +879,16 @@ def gap_section(w, stats, fwd_gflops, hf, gemm, gemm_bench):
              else f"{100 * need / sustained:.0f}% of it."))
         w(f"- zeroshot's forward runs at {fwd_gflops:.0f} GFLOP/s, {100 * fwd_gflops / sustained:.0f}% of sustained "
           "sgemm. The micro-kernel alone reaches about one core's peak; on the forward's shapes the products lose "
-          "10-25% to the memory hierarchy (B panels and activations streamed from L3 for each block of rows), "
-          "and attention (about a quarter of the time) runs its small per-head products, gathers and softmax "
-          "at about half the linear layers' rate.")
+          "5-20% to the memory hierarchy (B panels and activations streamed from L3 or memory for each block of "
+          "rows; the widest, the 768 x 3072 feed-forward input, loses most)."
+          + (f" Attention takes {100 * stages['attention'] / sum(stages.values()):.0f}% of the forward time; its "
+             "products run at about four fifths of the micro-kernel's single-thread rate, and the rest is packing each head's keys and values "
+             "(the first touch of K and V, read from memory), the relative-position terms and softmax."
+             if stages.get("attention") else ""))
     w("- What would close it: blocking the weight panels for L2 and reusing them across more rows per pass "
-      "(MKL-style), fusing softmax into the PV product (no n x n probability matrix), and computing the "
-      "content-to-position terms for a block of heads at once. Lower precision (bf16 on AMX) would double "
+      "(MKL-style) for the wide products; writing Q, K and V head-major from their projection so a head's "
+      "keys and values stream contiguously instead of 256 bytes from every 3 KB row; fusing softmax's "
+      "max into the relative terms and its normalisation into PV. Lower precision (bf16 on AMX) would double "
       "throughput but give up float32 exactness, which zeroshot does not trade.")
     w("")
 

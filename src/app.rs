@@ -425,6 +425,7 @@ fn print_stats(st: &classify::Stats, load: Duration, total: Duration) {
         "forward_seconds": st.forward.as_secs_f64(),
         "total_seconds": total.as_secs_f64(),
         "forward_stages": crate::model::profile::seconds().into_iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+        "attention_parts_cpu": crate::model::profile::attention_parts().into_iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
     });
     eprintln!("zeroshot-stats {v}");
 }

@@ -764,8 +764,10 @@ const QB: usize = 256;
 /// (row stride `ldo`). Queries are positions `0..nq`.
 unsafe fn attend_head(x: &HeadInput, rel: &RelIndex, inv_scale: f32, out: *mut f32, ldo: usize, sc: &mut Scratch) {
     let (n, nq, ld, d) = (x.n, x.nq, x.ld, x.d);
+    let mut clock = Instant::now();
     sc.kb.pack_nk(x.k, ld, n, d);
     sc.vb.pack_kn(x.v, ld, n, d);
+    profile::part(0, &mut clock);
 
     let ml = rel.max_len;
     // p2c for every key over the distances this sequence reaches: P[j][r] = k_j · pq_r.
@@ -790,6 +792,7 @@ unsafe fn attend_head(x: &HeadInput, rel: &RelIndex, inv_scale: f32, out: *mut f
         }
     }
 
+    profile::part(1, &mut clock);
     let mut i0 = 0;
     while i0 < nq {
         let rows = QB.min(nq - i0);
@@ -805,6 +808,7 @@ unsafe fn attend_head(x: &HeadInput, rel: &RelIndex, inv_scale: f32, out: *mut f
             sc.c2p.resize(rows * width, 0.0);
             gemm(&x.q[i0 * ld..], ld, rows, pk, panels, &mut sc.c2p, width, Epilogue::None, Par::Serial);
         }
+        profile::part(2, &mut clock);
         let cw = c2p_cols.len();
         let pw = p2c_cols.len();
         if nq == 1 {
@@ -840,7 +844,9 @@ unsafe fn attend_head(x: &HeadInput, rel: &RelIndex, inv_scale: f32, out: *mut f
                 math::softmax(row);
             }
         }
+        profile::part(3, &mut clock);
         gemm_ptr(&sc.scores, n, rows, &sc.vb, 0..sc.vb.panels(), out.add(i0 * ldo), ldo, Epilogue::None, Par::Serial);
+        profile::part(4, &mut clock);
         i0 += rows;
     }
 }
