@@ -696,7 +696,9 @@ def run_all(args):
     import torch
     import transformers
     commit = sh(["git", "--no-optional-locks", "-C", ROOT, "rev-parse", "HEAD"])
-    dirty = sh(["git", "--no-optional-locks", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"])
+    # The bench's own outputs do not count: every rerun rewrites them.
+    dirty = sh(["git", "--no-optional-locks", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--",
+                ".", ":!bench/RESULTS.md", ":!bench/MEMORY.md"])
     flags = ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in m["flags"].items())
     cmdline = os.environ.get("BENCH_COMMAND", "bench/run.sh")
     L = []
