@@ -335,45 +335,13 @@ impl Gathered<'_> {
 }
 
 /// One row of DeBERTa attention scores: `row[j] = (row[j] + c2p_j + p2c_j) * scale`,
-/// the content->position and position->content terms gathered per key.
-/// Indices must be monotone along the row (relative distances are).
+/// the content->position and position->content terms gathered per key. Used for
+/// the last layer's single query row; blocks of rows go through [`relative_block`].
 pub fn relative_scores(row: &mut [f32], c2p: Option<Gathered>, p2c: Option<Gathered>, scale: f32) {
-    #[cfg(target_arch = "x86_64")]
-    if level() == Level::Avx512 {
-        // SAFETY: AVX-512F is present; every index was checked against its slice.
-        if let Some(g) = c2p {
-            check(&g, row.len());
-        }
-        if let Some(g) = p2c {
-            check(&g, row.len());
-        }
-        unsafe { x86::relative_scores(row, c2p, p2c, scale) };
-        return;
-    }
     for (j, s) in row.iter_mut().enumerate() {
         let c = c2p.map_or(0.0, |g| g.at(j));
         let p = p2c.map_or(0.0, |g| g.at(j));
         *s = (*s + c + p) * scale;
-    }
-}
-
-/// Bounds of a gather, checked once per row so the vector loop need not.
-#[cfg(target_arch = "x86_64")]
-fn check(g: &Gathered, n: usize) {
-    if n == 0 {
-        return;
-    }
-    let stride = g.stride as usize;
-    if g.index.is_empty() {
-        assert!((n - 1) * stride < g.values.len());
-    } else {
-        assert!(g.index.len() >= n);
-        // Monotone indices: the ends bound the rest.
-        debug_assert!(g.index[..n].windows(2).all(|w| w[0] >= w[1]) || g.index[..n].windows(2).all(|w| w[0] <= w[1]));
-        let (lo, hi) = (g.index[0].min(g.index[n - 1]), g.index[0].max(g.index[n - 1]));
-        assert!(lo >= g.offset);
-        let last = (n - 1) * stride + (hi - g.offset) as usize;
-        assert!(last < g.values.len() && last < i32::MAX as usize);
     }
 }
 
@@ -474,7 +442,7 @@ fn relative_block_scalar(
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::{Gathered, RelTerm};
+    use super::RelTerm;
     use std::arch::x86_64::*;
 
     /// The 16 values of a monotone run of columns `cols` (`lo` its smallest) in
@@ -601,37 +569,6 @@ mod x86 {
         p_only(0..full_rows, full_keys..n, scores);
         p_only(full_rows..rows, 0..n, scores);
     }
-
-    /// Sixteen keys at a time, each term one masked gather.
-    #[target_feature(enable = "avx512f")]
-    pub unsafe fn relative_scores(row: &mut [f32], c2p: Option<Gathered>, p2c: Option<Gathered>, scale: f32) {
-        let n = row.len();
-        let lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        let sc = _mm512_set1_ps(scale);
-        let gather = |g: &Gathered, j: usize, m: __mmask16| -> __m512 {
-            let jv = _mm512_add_epi32(_mm512_set1_epi32(j as i32), lanes);
-            let mut idx = _mm512_mullo_epi32(jv, _mm512_set1_epi32(g.stride as i32));
-            if !g.index.is_empty() {
-                let cols = _mm512_maskz_loadu_epi32(m, g.index.as_ptr().add(j) as *const i32);
-                idx = _mm512_add_epi32(idx, _mm512_sub_epi32(cols, _mm512_set1_epi32(g.offset as i32)));
-            }
-            _mm512_mask_i32gather_ps::<4>(_mm512_setzero_ps(), m, idx, g.values.as_ptr())
-        };
-        let mut j = 0;
-        while j < n {
-            let m: __mmask16 = if n - j >= 16 { 0xffff } else { ((1u32 << (n - j)) - 1) as __mmask16 };
-            let mut s = _mm512_maskz_loadu_ps(m, row.as_ptr().add(j));
-            // Same order as the scalar path: (s + c) + p, then the scale.
-            if let Some(g) = &c2p {
-                s = _mm512_add_ps(s, gather(g, j, m));
-            }
-            if let Some(g) = &p2c {
-                s = _mm512_add_ps(s, gather(g, j, m));
-            }
-            _mm512_mask_storeu_ps(row.as_mut_ptr().add(j), m, _mm512_mul_ps(s, sc));
-            j += 16;
-        }
-    }
 }
 
 #[cfg(test)]
@@ -689,7 +626,7 @@ mod tests {
     }
 
     #[test]
-    fn relative_scores_vector_and_scalar_agree() {
+    fn relative_scores_follow_the_gathers() {
         let n = 37;
         let values: Vec<f32> = (0..n * 50).map(|i| (i as f32 * 0.37).sin()).collect();
         let index: Vec<u32> = (0..n).map(|j| 10 + (j * 40 / n) as u32).collect();
