@@ -115,7 +115,7 @@ _zeroshot() {
             return 0
             ;;
         zeroshot__subcmd__classify)
-            opts="-l -t -m -f -o -q -j -h --lines --csv --jsonl --text-column --id-column --text-field --delimiter --skip-bad-rows --labels --label --labels-file --template --multi-label --long --stride --aggregate --model --revision --format --top-k --threshold --fail-on --output --resume --shard --quiet --progress --batch-size --batch-tokens --threads --help"
+            opts="-l -t -m -f -o -q -j -h --lines --csv --tsv --jsonl --text-column --id-column --text-field --delimiter --csv-quotes --skip-bad-rows --labels --label --labels-file --template --multi-label --long --stride --aggregate --model --revision --format --top-k --threshold --fail-on --output --resume --restart --shard --quiet --progress --batch-size --batch-tokens --threads --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -294,7 +294,7 @@ _zeroshot() {
             return 0
             ;;
         zeroshot__subcmd__embed)
-            opts="-f -m -o -q -j -h --lines --csv --jsonl --text-column --id-column --text-field --delimiter --skip-bad-rows --pool --normalize --format --model --revision --output --resume --shard --quiet --progress --batch-size --batch-tokens --threads --help"
+            opts="-f -m -o -q -j -h --lines --csv --tsv --jsonl --text-column --id-column --text-field --delimiter --csv-quotes --skip-bad-rows --pool --normalize --format --model --revision --output --resume --restart --shard --quiet --progress --batch-size --batch-tokens --threads --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -404,7 +404,7 @@ _zeroshot() {
             return 0
             ;;
         zeroshot__subcmd__eval)
-            opts="-l -t -m -j -h --labels --template --gold-column --language-column --premise --hypothesis --text-column --limit --json --model --revision --batch-size --batch-tokens --threads --help"
+            opts="-l -t -m -j -h --labels --template --gold-column --language-column --premise --hypothesis --text-column --limit --csv-quotes --skip-bad-rows --json --model --revision --batch-size --batch-tokens --threads --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -822,7 +822,7 @@ _zeroshot() {
             return 0
             ;;
         zeroshot__subcmd__nli)
-            opts="-f -m -o -q -j -h --csv --jsonl --premise --hypothesis --id-column --delimiter --skip-bad-rows --format --model --revision --output --resume --shard --quiet --progress --batch-size --batch-tokens --threads --help"
+            opts="-f -m -o -q -j -h --csv --tsv --jsonl --premise --hypothesis --id-column --delimiter --csv-quotes --skip-bad-rows --format --model --revision --output --resume --restart --shard --quiet --progress --batch-size --batch-tokens --threads --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

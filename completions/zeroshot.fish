@@ -45,8 +45,8 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l labels-fi
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s t -l template -d 'Hypothesis template; `{}` is replaced by each label [default: "This example is {}."]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l long -d 'Documents longer than the model accepts: `truncate` keeps the start (as the Hugging Face pipeline does); `chunk` scores overlapping windows covering the whole document and aggregates them' -r -f -a "truncate\t'Keep the start of the document (the pipeline\'s behaviour)'
 chunk\t'Score overlapping windows over the whole document'"
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l stride -d 'With --long chunk: tokens shared by consecutive windows' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l aggregate -d 'With --long chunk: a label\'s document score is its best window\'s (`max`) or the average over windows (`mean`)' -r -f -a "max\t'A label\'s best window score'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l stride -d 'With --long chunk: tokens shared by consecutive windows [default: 32]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l aggregate -d 'With --long chunk: a label\'s document score is its best window\'s (`max`) or the average over windows (`mean`) [default: max]' -r -f -a "max\t'A label\'s best window score'
 mean\t'The mean of a label\'s window scores'"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s m -l model -d 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing' -r -f -a "(__fish_complete_directories)"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l revision -d 'Hub revision to use: a branch, tag or commit hash' -r
@@ -60,15 +60,18 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l threshold
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l fail-on -d 'Exit 1 (after writing all output) if any document scores at least --threshold for LABEL; repeatable' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s o -l output -d 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)' -r -F
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l shard -d 'Process only documents whose 0-based index modulo N is I, to spread one input over N machines or processes' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l batch-size -d 'Most sequences in one forward pass' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone)' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s j -l threads -d 'Worker threads [default: all cores]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l batch-size -d 'Most sequences in one forward pass (1 to 8192)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone; 1 to 1048576)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s j -l threads -d 'Worker threads, 1 to 1024 [default: all cores]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l lines -d 'Read FILEs line by line too: each non-blank line is a document'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l csv -d 'Read CSV (automatic for .csv and .tsv files; use it for CSV on stdin). classify\'s CSV output keeps every input column and appends zeroshot_label, zeroshot_score and one zeroshot_score_<label> per label'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l csv -d 'Read CSV (automatic for .csv files; use it for CSV on stdin). classify\'s CSV output keeps every input column and appends zeroshot_label, zeroshot_score and one zeroshot_score_<label> per label'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l tsv -d 'Read TSV (automatic for .tsv files): tab-separated, quotes are plain text (IANA text/tab-separated-values) unless --csv-quotes'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l jsonl -d 'Read JSON Lines (automatic for .jsonl and .ndjson files). classify\'s JSONL output keeps every input field and adds "zeroshot": {labels, scores}'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l skip-bad-rows -d 'Skip malformed rows (ragged CSV rows, invalid JSON, missing text) instead of stopping; they are counted on stderr and make the exit code 2'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l csv-quotes -d 'Tab-separated input with CSV-style quoting (quoted fields may hold tabs and line breaks; "" is a quote)'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l skip-bad-rows -d 'Skip malformed rows (ragged CSV rows, invalid JSON, missing or empty text) instead of stopping; they are counted on stderr and make the exit code 2'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l multi-label -d 'Score each label on its own (entailment vs contradiction) instead of making the scores of a document sum to one'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l resume -d 'Continue an interrupted run of the same job from its PATH.partial (or start, if there is none); the result is identical to an uninterrupted run'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l resume -d 'Continue an interrupted run of the same job from its PATH.partial (or start, if there is none); the result is identical to an uninterrupted run, and the input must be the same'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l restart -d 'Delete the finished work in PATH.partial and start the job over'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s q -l quiet -d 'No progress display'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l progress -d 'Show progress on stderr even when it is not a terminal (as plain lines)'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -82,13 +85,16 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s m -l model -d 
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l revision -d 'Hub revision to use: a branch, tag or commit hash' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s o -l output -d 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)' -r -F
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l shard -d 'Process only documents whose 0-based index modulo N is I, to spread one input over N machines or processes' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l batch-size -d 'Most sequences in one forward pass' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone)' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s j -l threads -d 'Worker threads [default: all cores]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l batch-size -d 'Most sequences in one forward pass (1 to 8192)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone; 1 to 1048576)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s j -l threads -d 'Worker threads, 1 to 1024 [default: all cores]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l csv -d 'Read CSV'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l tsv -d 'Read TSV (quotes are plain text unless --csv-quotes)'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l jsonl -d 'Read JSON Lines'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l csv-quotes -d 'Tab-separated input with CSV-style quoting'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l skip-bad-rows -d 'Skip malformed rows instead of stopping (counted; exit code 2)'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l resume -d 'Continue an interrupted run of the same job from its PATH.partial (or start, if there is none); the result is identical to an uninterrupted run'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l resume -d 'Continue an interrupted run of the same job from its PATH.partial (or start, if there is none); the result is identical to an uninterrupted run, and the input must be the same'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l restart -d 'Delete the finished work in PATH.partial and start the job over'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s q -l quiet -d 'No progress display'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l progress -d 'Show progress on stderr even when it is not a terminal (as plain lines)'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -96,23 +102,26 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l text-column 
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l id-column -d 'CSV column holding each row\'s id (default: FILE:ROW)' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l text-field -d 'JSONL field holding the text; a dotted path reaches into objects' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l delimiter -d 'CSV field delimiter: one character, or `tab` [default: `,`; tab for .tsv]' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l pool -d 'Pool each document into one vector: the mean over its tokens (special tokens included, as sentence-transformers does) or the first token. Without it, every token\'s contextual embedding is written' -r -f -a "mean\t''
-cls\t''"
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l pool -d 'Pool each document into one vector: the mean over its tokens (special tokens included, as sentence-transformers does) or the first token. Without it, every token\'s contextual embedding is written' -r -f -a "mean\t'The mean over all tokens, special tokens included'
+cls\t'The first token'"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s f -l format -d 'Output format [default: npy when --output ends in .npy, else jsonl]' -r -f -a "jsonl\t'{"id", "embedding": [...]} (pooled) or {"id", "tokens", "embeddings"} per document'
 npy\t'A float32 NumPy array of shape (documents, hidden); needs --pool and --output'"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s m -l model -d 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing' -r -f -a "(__fish_complete_directories)"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l revision -d 'Hub revision to use: a branch, tag or commit hash' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s o -l output -d 'Write results to PATH, atomically: it appears only once the run is complete (work in progress goes to PATH.partial)' -r -F
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l shard -d 'Process only documents whose 0-based index modulo N is I, to spread one input over N machines or processes' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l batch-size -d 'Most sequences in one forward pass' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone)' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s j -l threads -d 'Worker threads [default: all cores]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l batch-size -d 'Most sequences in one forward pass (1 to 8192)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone; 1 to 1048576)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s j -l threads -d 'Worker threads, 1 to 1024 [default: all cores]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l lines -d 'Read FILEs line by line too: each non-blank line is a document'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l csv -d 'Read CSV (automatic for .csv and .tsv files; use it for CSV on stdin). classify\'s CSV output keeps every input column and appends zeroshot_label, zeroshot_score and one zeroshot_score_<label> per label'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l csv -d 'Read CSV (automatic for .csv files; use it for CSV on stdin). classify\'s CSV output keeps every input column and appends zeroshot_label, zeroshot_score and one zeroshot_score_<label> per label'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l tsv -d 'Read TSV (automatic for .tsv files): tab-separated, quotes are plain text (IANA text/tab-separated-values) unless --csv-quotes'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l jsonl -d 'Read JSON Lines (automatic for .jsonl and .ndjson files). classify\'s JSONL output keeps every input field and adds "zeroshot": {labels, scores}'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l skip-bad-rows -d 'Skip malformed rows (ragged CSV rows, invalid JSON, missing text) instead of stopping; they are counted on stderr and make the exit code 2'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l csv-quotes -d 'Tab-separated input with CSV-style quoting (quoted fields may hold tabs and line breaks; "" is a quote)'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l skip-bad-rows -d 'Skip malformed rows (ragged CSV rows, invalid JSON, missing or empty text) instead of stopping; they are counted on stderr and make the exit code 2'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l normalize -d 'Scale each pooled vector to unit L2 length'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l resume -d 'Continue an interrupted run of the same job from its PATH.partial (or start, if there is none); the result is identical to an uninterrupted run'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l resume -d 'Continue an interrupted run of the same job from its PATH.partial (or start, if there is none); the result is identical to an uninterrupted run, and the input must be the same'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l restart -d 'Delete the finished work in PATH.partial and start the job over'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s q -l quiet -d 'No progress display'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l progress -d 'Show progress on stderr even when it is not a terminal (as plain lines)'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -120,15 +129,17 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -s l -l labels -
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -s t -l template -d 'Hypothesis template for --labels [default: the set\'s or "This example is {}."]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l gold-column -d 'Column of the gold label [default: gold_label (NLI) or label (--labels)]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l language-column -d 'Column of the language, for per-language accuracy [default: language if present]' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l premise -d 'NLI: columns of the premise and the hypothesis' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l hypothesis -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l premise -d 'NLI: column of the premise' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l hypothesis -d 'NLI: column of the hypothesis' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l text-column -d 'With --labels: column of the text' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l limit -d 'Only the first N rows' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -s m -l model -d 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing' -r -f -a "(__fish_complete_directories)"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l revision -d 'Hub revision to use: a branch, tag or commit hash' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l batch-size -d 'Most sequences in one forward pass' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone)' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -s j -l threads -d 'Worker threads [default: all cores]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l batch-size -d 'Most sequences in one forward pass (1 to 8192)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone; 1 to 1048576)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -s j -l threads -d 'Worker threads, 1 to 1024 [default: all cores]' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l csv-quotes -d 'A tab-separated file with CSV-style quoting (by default TSV quotes are text, as in XNLI)'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l skip-bad-rows -d 'Skip malformed rows instead of stopping (counted; exit code 2)'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l json -d 'Print JSON instead of tables'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -s h -l help -d 'Print help'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand labels" -s h -l help -d 'Print help'

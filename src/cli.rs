@@ -3,9 +3,11 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
+use crate::engine::{Aggregate, Batching, Long, Pool};
 use crate::hub::DEFAULT_MODEL;
+use crate::output::{EmbedFormat, Format, NliFormat};
 
 const ABOUT: &str = "Zero-shot multilingual text classification with DeBERTa-v2/v3 NLI models";
 
@@ -173,16 +175,16 @@ pub struct ClassifyArgs {
     /// the Hugging Face pipeline does); `chunk` scores overlapping windows
     /// covering the whole document and aggregates them
     #[arg(long, value_enum, default_value = "truncate", value_name = "HOW", help_heading = "Long documents")]
-    pub long: LongArg,
+    pub long: Long,
 
-    /// With --long chunk: tokens shared by consecutive windows
-    #[arg(long, default_value_t = 32, value_name = "TOKENS", help_heading = "Long documents")]
-    pub stride: usize,
+    /// With --long chunk: tokens shared by consecutive windows [default: 32]
+    #[arg(long, value_name = "TOKENS", value_parser = count(0, 1 << 20), allow_hyphen_values = true, help_heading = "Long documents")]
+    pub stride: Option<usize>,
 
     /// With --long chunk: a label's document score is its best window's
-    /// (`max`) or the average over windows (`mean`)
-    #[arg(long, value_enum, default_value = "max", value_name = "HOW", help_heading = "Long documents")]
-    pub aggregate: AggregateArg,
+    /// (`max`) or the average over windows (`mean`) [default: max]
+    #[arg(long, value_enum, value_name = "HOW", help_heading = "Long documents")]
+    pub aggregate: Option<Aggregate>,
 
     #[command(flatten)]
     pub model: ModelArgs,
@@ -190,15 +192,15 @@ pub struct ClassifyArgs {
     /// Output format [default: csv for CSV input, jsonl for JSONL input, else
     /// table on a terminal and jsonl otherwise]
     #[arg(long, short = 'f', value_enum, value_name = "FORMAT", help_heading = "Output")]
-    pub format: Option<FormatArg>,
+    pub format: Option<Format>,
 
     /// Show only the K best labels per document (jsonl, json, table)
-    #[arg(long, value_name = "K", help_heading = "Output")]
+    #[arg(long, value_name = "K", value_parser = count(1, 1 << 20), allow_hyphen_values = true, help_heading = "Output")]
     pub top_k: Option<usize>,
 
     /// Score threshold: with --multi-label, show only labels at or above it;
     /// with --fail-on, the score that trips the gate [default: 0.5]
-    #[arg(long, value_name = "T", help_heading = "Output")]
+    #[arg(long, value_name = "T", allow_hyphen_values = true, help_heading = "Output")]
     pub threshold: Option<f32>,
 
     /// Exit 1 (after writing all output) if any document scores at least
@@ -225,11 +227,16 @@ pub struct InputArgs {
     #[arg(long)]
     pub lines: bool,
 
-    /// Read CSV (automatic for .csv and .tsv files; use it for CSV on stdin).
+    /// Read CSV (automatic for .csv files; use it for CSV on stdin).
     /// classify's CSV output keeps every input column and appends
     /// zeroshot_label, zeroshot_score and one zeroshot_score_<label> per label
-    #[arg(long, conflicts_with = "jsonl", help_heading = "Structured input")]
+    #[arg(long, conflicts_with_all = ["jsonl", "tsv"], help_heading = "Structured input")]
     pub csv: bool,
+
+    /// Read TSV (automatic for .tsv files): tab-separated, quotes are plain
+    /// text (IANA text/tab-separated-values) unless --csv-quotes
+    #[arg(long, conflicts_with = "jsonl", help_heading = "Structured input")]
+    pub tsv: bool,
 
     /// Read JSON Lines (automatic for .jsonl and .ndjson files). classify's
     /// JSONL output keeps every input field and adds "zeroshot": {labels, scores}
@@ -252,8 +259,13 @@ pub struct InputArgs {
     #[arg(long, value_name = "CHAR", help_heading = "Structured input")]
     pub delimiter: Option<String>,
 
-    /// Skip malformed rows (ragged CSV rows, invalid JSON, missing text) instead
-    /// of stopping; they are counted on stderr and make the exit code 2
+    /// Tab-separated input with CSV-style quoting (quoted fields may hold
+    /// tabs and line breaks; "" is a quote)
+    #[arg(long, help_heading = "Structured input")]
+    pub csv_quotes: bool,
+
+    /// Skip malformed rows (ragged CSV rows, invalid JSON, missing or empty
+    /// text) instead of stopping; they are counted on stderr and make the exit code 2
     #[arg(long, help_heading = "Structured input")]
     pub skip_bad_rows: bool,
 }
@@ -267,9 +279,14 @@ pub struct JobArgs {
     pub output: Option<PathBuf>,
 
     /// Continue an interrupted run of the same job from its PATH.partial (or
-    /// start, if there is none); the result is identical to an uninterrupted run
+    /// start, if there is none); the result is identical to an uninterrupted
+    /// run, and the input must be the same
     #[arg(long, requires = "output", help_heading = "Output")]
     pub resume: bool,
+
+    /// Delete the finished work in PATH.partial and start the job over
+    #[arg(long, requires = "output", conflicts_with = "resume", help_heading = "Output")]
+    pub restart: bool,
 
     /// Process only documents whose 0-based index modulo N is I, to spread one
     /// input over N machines or processes
@@ -288,35 +305,21 @@ pub struct JobArgs {
 /// How the model runs.
 #[derive(Args, Debug, Clone)]
 pub struct RunArgs {
-    /// Most sequences in one forward pass
-    #[arg(long, default_value_t = 64, value_name = "N")]
+    /// Most sequences in one forward pass (1 to 8192)
+    #[arg(long, default_value_t = 64, value_name = "N", value_parser = count(1, Batching::MAX_BATCH_SIZE), allow_hyphen_values = true)]
     pub batch_size: usize,
 
     /// Most tokens in one forward pass (sequences are packed without padding;
-    /// longer ones run alone)
-    #[arg(long, default_value_t = 4096, value_name = "N")]
+    /// longer ones run alone; 1 to 1048576)
+    #[arg(long, default_value_t = 4096, value_name = "N", value_parser = count(1, Batching::MAX_BATCH_TOKENS), allow_hyphen_values = true)]
     pub batch_tokens: usize,
 
-    /// Worker threads [default: all cores]
-    #[arg(long, short = 'j', value_name = "N")]
+    /// Worker threads, 1 to 1024 [default: all cores]
+    #[arg(long, short = 'j', value_name = "N", value_parser = count(1, MAX_THREADS), allow_hyphen_values = true)]
     pub threads: Option<usize>,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LongArg {
-    /// Keep the start of the document (the pipeline's behaviour)
-    Truncate,
-    /// Score overlapping windows over the whole document
-    Chunk,
-}
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AggregateArg {
-    /// A label's best window score
-    Max,
-    /// The mean of a label's window scores
-    Mean,
-}
 
 /// `zeroshot nli`.
 #[derive(Args, Debug)]
@@ -327,8 +330,12 @@ pub struct NliArgs {
     pub files: Vec<String>,
 
     /// Read CSV
-    #[arg(long, conflicts_with = "jsonl")]
+    #[arg(long, conflicts_with_all = ["jsonl", "tsv"])]
     pub csv: bool,
+
+    /// Read TSV (quotes are plain text unless --csv-quotes)
+    #[arg(long, conflicts_with = "jsonl")]
+    pub tsv: bool,
 
     /// Read JSON Lines
     #[arg(long)]
@@ -350,13 +357,17 @@ pub struct NliArgs {
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,
 
+    /// Tab-separated input with CSV-style quoting
+    #[arg(long)]
+    pub csv_quotes: bool,
+
     /// Skip malformed rows instead of stopping (counted; exit code 2)
     #[arg(long)]
     pub skip_bad_rows: bool,
 
     /// Output format
     #[arg(long, short = 'f', value_enum, default_value = "jsonl", value_name = "FORMAT")]
-    pub format: NliFormatArg,
+    pub format: NliFormat,
 
     #[command(flatten)]
     pub model: ModelArgs,
@@ -368,13 +379,6 @@ pub struct NliArgs {
     pub run: RunArgs,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NliFormatArg {
-    /// {"id", "label", "scores": {label: probability}} per pair
-    Jsonl,
-    /// id, predicted label, then one probability column per model label
-    Tsv,
-}
 
 /// `zeroshot embed`.
 #[derive(Args, Debug)]
@@ -386,7 +390,7 @@ pub struct EmbedArgs {
     /// tokens included, as sentence-transformers does) or the first token.
     /// Without it, every token's contextual embedding is written
     #[arg(long, value_enum, value_name = "HOW")]
-    pub pool: Option<PoolArg>,
+    pub pool: Option<Pool>,
 
     /// Scale each pooled vector to unit L2 length
     #[arg(long, requires = "pool")]
@@ -394,7 +398,7 @@ pub struct EmbedArgs {
 
     /// Output format [default: npy when --output ends in .npy, else jsonl]
     #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
-    pub format: Option<EmbedFormatArg>,
+    pub format: Option<EmbedFormat>,
 
     #[command(flatten)]
     pub model: ModelArgs,
@@ -406,19 +410,7 @@ pub struct EmbedArgs {
     pub run: RunArgs,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PoolArg {
-    Mean,
-    Cls,
-}
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EmbedFormatArg {
-    /// {"id", "embedding": [...]} (pooled) or {"id", "tokens", "embeddings"} per document
-    Jsonl,
-    /// A float32 NumPy array of shape (documents, hidden); needs --pool and --output
-    Npy,
-}
 
 /// `zeroshot eval`.
 #[derive(Args, Debug)]
@@ -445,10 +437,11 @@ pub struct EvalArgs {
     #[arg(long, value_name = "NAME")]
     pub language_column: Option<String>,
 
-    /// NLI: columns of the premise and the hypothesis
+    /// NLI: column of the premise
     #[arg(long, default_value = "sentence1", value_name = "NAME")]
     pub premise: String,
 
+    /// NLI: column of the hypothesis
     #[arg(long, default_value = "sentence2", value_name = "NAME")]
     pub hypothesis: String,
 
@@ -457,8 +450,16 @@ pub struct EvalArgs {
     pub text_column: String,
 
     /// Only the first N rows
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = count(1, usize::MAX), allow_hyphen_values = true)]
     pub limit: Option<usize>,
+
+    /// A tab-separated file with CSV-style quoting (by default TSV quotes are text, as in XNLI)
+    #[arg(long)]
+    pub csv_quotes: bool,
+
+    /// Skip malformed rows instead of stopping (counted; exit code 2)
+    #[arg(long)]
+    pub skip_bad_rows: bool,
 
     /// Print JSON instead of tables
     #[arg(long)]
@@ -471,18 +472,17 @@ pub struct EvalArgs {
     pub run: RunArgs,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FormatArg {
-    /// One JSON object per document: id, labels, scores
-    Jsonl,
-    /// A JSON array of the same objects
-    Json,
-    /// One row per document: id, top label, its score, then a score column per label
-    Tsv,
-    /// CSV: the input's rows with columns appended (CSV input), else like tsv
-    Csv,
-    /// Ranked labels with scores and bars, for people
-    Table,
+
+/// Most worker threads: past this, threads only cost start-up time.
+pub const MAX_THREADS: usize = 1024;
+
+/// A parser for a whole number in `min..=max`, naming the range when refused
+/// (negative numbers included, rather than clap's "unexpected argument").
+fn count(min: usize, max: usize) -> impl Fn(&str) -> Result<usize, String> + Clone + Send + Sync + 'static {
+    move |s: &str| match s.trim().parse::<usize>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!("expected a whole number from {min} to {max}")),
+    }
 }
 
 #[cfg(test)]

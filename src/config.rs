@@ -5,14 +5,15 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 
-use crate::classify::Batching;
-use crate::cli::{
-    AggregateArg, ClassifyArgs, EmbedArgs, EmbedFormatArg, EvalArgs, FormatArg, InputArgs, JobArgs, LongArg,
-    ModelArgs, NliArgs, NliFormatArg, PoolArg, RunArgs,
-};
-use crate::input::{Column, Flags, InputSpec, Source, Structured};
+use crate::cli::{ClassifyArgs, EmbedArgs, EvalArgs, InputArgs, JobArgs, ModelArgs, NliArgs, RunArgs};
+use crate::engine::{Aggregate, Batching, Long, LongDocs, Pool};
+use crate::input::{Column, Dialect, Extra, Flags, InputSpec, Source, Structured};
+use crate::job::dest::Existing;
+use crate::job::{JobConfig, Shard};
 use crate::labels::{self, Label, DEFAULT_TEMPLATE};
-use crate::output::{Format, Show};
+use crate::output::{EmbedFormat, Format, NliFormat, Show};
+use crate::progress::ProgressMode;
+use crate::state::State;
 
 #[derive(Clone, Debug)]
 pub struct ModelSpec {
@@ -34,42 +35,36 @@ pub struct RunConfig {
 }
 
 impl RunConfig {
-    pub fn new(a: &RunArgs) -> Result<Self> {
-        if a.batch_size == 0 || a.batch_tokens == 0 {
-            bail!("--batch-size and --batch-tokens must be at least 1");
-        }
-        if a.threads == Some(0) {
-            bail!("--threads must be at least 1");
-        }
-        Ok(RunConfig { batching: Batching { batch_size: a.batch_size, batch_tokens: a.batch_tokens }, threads: a.threads })
+    pub fn new(a: &RunArgs) -> Self {
+        // The flags' parsers checked the ranges.
+        RunConfig { batching: Batching { batch_size: a.batch_size, batch_tokens: a.batch_tokens }, threads: a.threads }
     }
 }
 
 /// The output side of a streaming command.
-#[derive(Clone, Debug)]
-pub struct JobConfig {
-    pub output: Option<PathBuf>,
-    pub resume: bool,
-    pub shard: Option<Shard>,
-    pub progress: ProgressMode,
-}
-
-impl JobConfig {
-    pub fn new(a: &JobArgs) -> Result<Self> {
-        let progress = if a.quiet {
-            ProgressMode::Off
-        } else if a.progress {
-            ProgressMode::Always
-        } else {
-            ProgressMode::Auto
-        };
-        Ok(JobConfig {
-            output: a.output.clone(),
-            resume: a.resume,
-            shard: a.shard.as_deref().map(Shard::parse).transpose()?,
-            progress,
-        })
-    }
+fn job_config(a: &JobArgs, skip_bad_rows: bool, state: &State) -> Result<JobConfig> {
+    let progress = if a.quiet {
+        ProgressMode::Off
+    } else if a.progress {
+        ProgressMode::Always
+    } else {
+        ProgressMode::Auto
+    };
+    let existing = if a.resume {
+        Existing::Resume
+    } else if a.restart {
+        Existing::Restart
+    } else {
+        Existing::Keep
+    };
+    Ok(JobConfig {
+        output: a.output.clone(),
+        existing,
+        shard: a.shard.as_deref().map(Shard::parse).transpose()?,
+        progress,
+        skip_bad_rows,
+        argv: state.argv.clone(),
+    })
 }
 
 #[derive(Clone, Debug)]
@@ -77,29 +72,18 @@ pub struct ClassifyConfig {
     pub input: InputSpec,
     pub labels: Vec<Label>,
     pub template: String,
+    /// Label files read (inputs, which the output may not overwrite).
+    pub label_files: Vec<PathBuf>,
     pub multi_label: bool,
-    pub long: Long,
+    pub long: LongDocs,
     pub model: ModelSpec,
     pub format: Format,
-    /// Output carries CSV rows or JSONL records through (format matches the input).
+    /// Output carries table rows or JSONL records through (format matches the input).
     pub passthrough: bool,
     pub show: Show,
     pub gate: Option<Gate>,
     pub job: JobConfig,
     pub run: RunConfig,
-}
-
-/// What to do with documents longer than the model accepts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Long {
-    Truncate,
-    Chunk { stride: usize, aggregate: Aggregate },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Aggregate {
-    Max,
-    Mean,
 }
 
 /// `--fail-on`: labels whose score at or above the threshold fails the run.
@@ -109,41 +93,9 @@ pub struct Gate {
     pub threshold: f32,
 }
 
-/// `--shard I/N`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Shard {
-    pub index: usize,
-    pub count: usize,
-}
-
-impl Shard {
-    pub fn parse(s: &str) -> Result<Shard> {
-        let (i, n) = s.split_once('/').with_context(|| format!("--shard {s:?}: expected I/N, e.g. 0/4"))?;
-        let index: usize = i.trim().parse().with_context(|| format!("--shard {s:?}: {i:?} is not a number"))?;
-        let count: usize = n.trim().parse().with_context(|| format!("--shard {s:?}: {n:?} is not a number"))?;
-        if count == 0 || index >= count {
-            bail!("--shard {s:?}: needs 0 <= I < N");
-        }
-        Ok(Shard { index, count })
-    }
-
-    pub fn takes(&self, doc_index: usize) -> bool {
-        doc_index % self.count == self.index
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProgressMode {
-    Off,
-    /// A progress bar when stderr is a terminal.
-    Auto,
-    /// Progress also when stderr is not a terminal (plain lines).
-    Always,
-}
-
 fn delimiter(s: &str) -> Result<u8> {
     match s {
-        "tab" | "\\t" => Ok(b'\t'),
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
         _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" && s != "\r" => Ok(s.as_bytes()[0]),
         _ => bail!("--delimiter {s:?}: give one ASCII character (or `tab`), not a quote or line break"),
     }
@@ -160,26 +112,42 @@ fn sources(files: &[String]) -> Result<Vec<Source>> {
     Ok(sources)
 }
 
+/// The flags that choose a table or JSONL format.
+struct FormatFlags<'a> {
+    csv: bool,
+    tsv: bool,
+    jsonl: bool,
+    delimiter: Option<&'a str>,
+    csv_quotes: bool,
+}
+
 /// Structured input: forced by a flag, or implied by every file's extension.
-fn structured(sources: &[Source], csv: bool, jsonl: bool, delim: Option<u8>, stdin_default: Option<Structured>) -> Result<Option<Structured>> {
-    let s = if csv {
-        Some(Structured::Csv(delim.unwrap_or(b',')))
-    } else if jsonl {
+fn structured(sources: &[Source], f: &FormatFlags, stdin_default: Option<Structured>) -> Result<Option<Structured>> {
+    let delim = f.delimiter.map(delimiter).transpose()?;
+    let table = |default: u8| Structured::Table(Dialect::for_delimiter(delim.unwrap_or(default), f.csv_quotes));
+    let s = if f.csv {
+        Some(table(b','))
+    } else if f.tsv {
+        Some(table(b'\t'))
+    } else if f.jsonl {
         Some(Structured::Jsonl)
     } else {
         let implied: Vec<Option<Structured>> =
             sources.iter().map(|s| if *s == Source::Stdin { stdin_default } else { s.implied_format() }).collect();
         let first = implied[0];
-        if implied.iter().any(|f| *f != first) {
-            bail!("the inputs mix formats (CSV, JSONL, text); process them separately, or force one with --csv or --jsonl");
+        if implied.iter().any(|x| *x != first) {
+            bail!("the inputs mix formats (CSV, TSV, JSONL, text); process them separately, or force one with --csv, --tsv or --jsonl");
         }
         match first {
-            Some(Structured::Csv(d)) => Some(Structured::Csv(delim.unwrap_or(d))),
+            Some(Structured::Table(d)) => Some(table(d.delimiter)),
             other => other,
         }
     };
-    if delim.is_some() && !matches!(s, Some(Structured::Csv(_))) {
-        bail!("--delimiter applies to CSV input only (add --csv)");
+    if delim.is_some() && !matches!(s, Some(Structured::Table(_))) {
+        bail!("--delimiter applies to CSV or TSV input only (add --csv)");
+    }
+    if f.csv_quotes && !matches!(s, Some(Structured::Table(d)) if d.delimiter == b'\t') {
+        bail!("--csv-quotes applies to tab-separated input (CSV always honours quotes)");
     }
     Ok(s)
 }
@@ -187,10 +155,10 @@ fn structured(sources: &[Source], csv: bool, jsonl: bool, delim: Option<u8>, std
 /// Documents for classify and embed.
 pub fn input_spec(a: &InputArgs) -> Result<InputSpec> {
     let sources = sources(&a.files)?;
-    let delim = a.delimiter.as_deref().map(delimiter).transpose()?;
-    let structured = structured(&sources, a.csv, a.jsonl, delim, None)?;
+    let flags = FormatFlags { csv: a.csv, tsv: a.tsv, jsonl: a.jsonl, delimiter: a.delimiter.as_deref(), csv_quotes: a.csv_quotes };
+    let structured = structured(&sources, &flags, None)?;
     if a.lines && structured.is_some() {
-        bail!("--lines applies to text input, not CSV or JSONL");
+        bail!("--lines applies to text input, not CSV, TSV or JSONL");
     }
     Ok(InputSpec {
         sources,
@@ -200,8 +168,10 @@ pub fn input_spec(a: &InputArgs) -> Result<InputSpec> {
         id_column: a.id_column.as_deref().map(Column::parse),
         text_field: a.text_field.clone(),
         pair: None,
+        extra: Vec::new(),
         flags: Flags::CLASSIFY,
         skip_bad_rows: a.skip_bad_rows,
+        passthrough: false,
     })
 }
 
@@ -235,29 +205,25 @@ fn gather_labels(lists: &[String], singles: &[String], files: &[PathBuf], templa
 }
 
 impl ClassifyConfig {
-    pub fn new(a: &ClassifyArgs, stdout_is_terminal: bool) -> Result<Self> {
+    pub fn new(a: &ClassifyArgs, state: &State) -> Result<Self> {
         let (labels, template) = gather_labels(&a.labels, &a.label, &a.labels_file, a.template.as_deref())?;
-
-        let run = RunConfig::new(&a.run)?;
-        let job = JobConfig::new(&a.job)?;
-        let input = input_spec(&a.input)?;
+        let run = RunConfig::new(&a.run);
+        let job = job_config(&a.job, a.input.skip_bad_rows, state)?;
+        let mut input = input_spec(&a.input)?;
         let format = match a.format {
-            Some(FormatArg::Jsonl) => Format::Jsonl,
-            Some(FormatArg::Json) => Format::Json,
-            Some(FormatArg::Tsv) => Format::Tsv,
-            Some(FormatArg::Csv) => Format::Csv,
-            Some(FormatArg::Table) => Format::Table,
+            Some(f) => f,
             None => match input.structured {
-                Some(Structured::Csv(_)) => Format::Csv,
+                Some(Structured::Table(_)) => Format::Csv,
                 Some(Structured::Jsonl) => Format::Jsonl,
-                None if stdout_is_terminal && job.output.is_none() => Format::Table,
+                None if state.stdout_tty && job.output.is_none() => Format::Table,
                 None => Format::Jsonl,
             },
         };
         let passthrough = matches!(
             (input.structured, format),
-            (Some(Structured::Csv(_)), Format::Csv) | (Some(Structured::Jsonl), Format::Jsonl)
+            (Some(Structured::Table(_)), Format::Csv) | (Some(Structured::Jsonl), Format::Jsonl)
         );
+        input.passthrough = passthrough;
 
         if let Some(t) = a.threshold {
             if !(0.0..=1.0).contains(&t) {
@@ -269,30 +235,21 @@ impl ClassifyConfig {
         }
         for l in &a.fail_on {
             if !labels.iter().any(|x| &x.name == l) {
-                bail!("--fail-on {l:?} is not one of the candidate labels");
+                bail!("--fail-on {:?} is not one of the candidate labels", crate::msg::short(l, 60));
             }
         }
-        let gate = (!a.fail_on.is_empty())
-            .then(|| Gate { labels: a.fail_on.clone(), threshold: a.threshold.unwrap_or(0.5) });
-        if a.top_k == Some(0) {
-            bail!("--top-k must be at least 1");
-        }
+        let gate = (!a.fail_on.is_empty()).then(|| Gate { labels: a.fail_on.clone(), threshold: a.threshold.unwrap_or(0.5) });
         let show = Show { top_k: a.top_k, min_score: if a.multi_label { a.threshold } else { None } };
-        let long = match a.long {
-            LongArg::Truncate => Long::Truncate,
-            LongArg::Chunk => Long::Chunk {
-                stride: a.stride,
-                aggregate: match a.aggregate {
-                    AggregateArg::Max => Aggregate::Max,
-                    AggregateArg::Mean => Aggregate::Mean,
-                },
-            },
-        };
+        if a.long != Long::Chunk && (a.stride.is_some() || a.aggregate.is_some()) {
+            bail!("--stride and --aggregate apply with --long chunk");
+        }
+        let long = LongDocs { long: a.long, stride: a.stride.unwrap_or(32), aggregate: a.aggregate.unwrap_or(Aggregate::Max) };
 
         Ok(ClassifyConfig {
             input,
             labels,
             template,
+            label_files: a.labels_file.iter().filter(|p| !p.to_string_lossy().starts_with('@')).cloned().collect(),
             multi_label: a.multi_label,
             long,
             model: ModelSpec::from(&a.model),
@@ -306,12 +263,6 @@ impl ClassifyConfig {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NliFormat {
-    Jsonl,
-    Tsv,
-}
-
 #[derive(Clone, Debug)]
 pub struct NliConfig {
     pub input: InputSpec,
@@ -322,11 +273,11 @@ pub struct NliConfig {
 }
 
 impl NliConfig {
-    pub fn new(a: &NliArgs) -> Result<Self> {
+    pub fn new(a: &NliArgs, state: &State) -> Result<Self> {
         let sources = sources(&a.files)?;
-        let delim = a.delimiter.as_deref().map(delimiter).transpose()?;
-        let structured = structured(&sources, a.csv, a.jsonl, delim, Some(Structured::Csv(b'\t')))?
-            .context("zeroshot nli reads CSV, TSV or JSONL (name files .csv, .tsv or .jsonl, or pass --csv/--jsonl)")?;
+        let flags = FormatFlags { csv: a.csv, tsv: a.tsv, jsonl: a.jsonl, delimiter: a.delimiter.as_deref(), csv_quotes: a.csv_quotes };
+        let structured = structured(&sources, &flags, Some(Structured::Table(Dialect::TSV)))?
+            .context("zeroshot nli reads CSV, TSV or JSONL (name files .csv, .tsv or .jsonl, or pass --csv, --tsv or --jsonl)")?;
         Ok(NliConfig {
             input: InputSpec {
                 sources,
@@ -336,46 +287,39 @@ impl NliConfig {
                 id_column: a.id_column.as_deref().map(Column::parse),
                 text_field: a.premise.clone(),
                 pair: Some((Column::parse(&a.hypothesis), a.hypothesis.clone())),
+                extra: Vec::new(),
                 flags: Flags { text_column: "--premise", text_field: "--premise", pair_column: "--hypothesis", pair_field: "--hypothesis" },
                 skip_bad_rows: a.skip_bad_rows,
+                passthrough: false,
             },
-            format: match a.format {
-                NliFormatArg::Jsonl => NliFormat::Jsonl,
-                NliFormatArg::Tsv => NliFormat::Tsv,
-            },
+            format: a.format,
             model: ModelSpec::from(&a.model),
-            job: JobConfig::new(&a.job)?,
-            run: RunConfig::new(&a.run)?,
+            job: job_config(&a.job, a.skip_bad_rows, state)?,
+            run: RunConfig::new(&a.run),
         })
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Pool {
-    Mean,
-    Cls,
 }
 
 #[derive(Clone, Debug)]
 pub struct EmbedConfig {
     pub input: InputSpec,
-    pub pool: Option<Pool>,
-    pub normalize: bool,
-    /// Write a .npy array instead of JSONL.
-    pub npy: bool,
+    /// `--pool` and `--normalize`.
+    pub pool: Option<(Pool, bool)>,
+    pub format: EmbedFormat,
     pub model: ModelSpec,
     pub job: JobConfig,
     pub run: RunConfig,
 }
 
 impl EmbedConfig {
-    pub fn new(a: &EmbedArgs) -> Result<Self> {
-        let job = JobConfig::new(&a.job)?;
-        let npy = match a.format {
-            Some(EmbedFormatArg::Npy) => true,
-            Some(EmbedFormatArg::Jsonl) => false,
-            None => job.output.as_ref().is_some_and(|p| p.extension().is_some_and(|e| e == "npy")),
+    pub fn new(a: &EmbedArgs, state: &State) -> Result<Self> {
+        let job = job_config(&a.job, a.input.skip_bad_rows, state)?;
+        let format = match a.format {
+            Some(f) => f,
+            None if job.output.as_ref().is_some_and(|p| p.extension().is_some_and(|e| e == "npy")) => EmbedFormat::Npy,
+            None => EmbedFormat::Jsonl,
         };
+        let npy = format == EmbedFormat::Npy;
         if npy && a.pool.is_none() {
             bail!("a .npy array needs one vector per document: add --pool mean or --pool cls (token embeddings go to JSONL)");
         }
@@ -384,15 +328,11 @@ impl EmbedConfig {
         }
         Ok(EmbedConfig {
             input: input_spec(&a.input)?,
-            pool: a.pool.map(|p| match p {
-                PoolArg::Mean => Pool::Mean,
-                PoolArg::Cls => Pool::Cls,
-            }),
-            normalize: a.normalize,
-            npy,
+            pool: a.pool.map(|p| (p, a.normalize)),
+            format,
             model: ModelSpec::from(&a.model),
             job,
-            run: RunConfig::new(&a.run)?,
+            run: RunConfig::new(&a.run),
         })
     }
 }
@@ -401,50 +341,95 @@ impl EmbedConfig {
 #[derive(Clone, Debug)]
 pub enum EvalTask {
     /// NLI pairs with gold labels named like the model's.
-    Nli { premise: String, hypothesis: String },
+    Nli,
     /// Zero-shot classification with gold labels among the candidates.
-    Classify { text: String, labels: Vec<Label>, template: String },
+    Classify { labels: Vec<Label>, template: String },
 }
 
 #[derive(Clone, Debug)]
 pub struct EvalConfig {
-    pub file: PathBuf,
+    /// The file read as a table: texts (or premise and hypothesis), then
+    /// `extra` holds the gold label and the language.
+    pub input: InputSpec,
+    pub name: String,
     pub task: EvalTask,
-    pub gold_column: String,
-    pub language_column: Option<String>,
     pub limit: Option<usize>,
     pub json: bool,
     pub model: ModelSpec,
+    pub job: JobConfig,
     pub run: RunConfig,
 }
 
 impl EvalConfig {
-    pub fn new(a: &EvalArgs) -> Result<Self> {
-        let task = if a.labels.is_empty() {
+    pub fn new(a: &EvalArgs, state: &State) -> Result<Self> {
+        let (task, text, pair) = if a.labels.is_empty() {
             if a.template.is_some() {
                 bail!("--template applies with --labels (classification evaluation)");
             }
-            EvalTask::Nli { premise: a.premise.clone(), hypothesis: a.hypothesis.clone() }
+            (EvalTask::Nli, a.premise.clone(), Some(a.hypothesis.clone()))
         } else {
             let (labels, template) = gather_labels(&a.labels, &[], &[], a.template.as_deref())?;
-            EvalTask::Classify { text: a.text_column.clone(), labels, template }
+            (EvalTask::Classify { labels, template }, a.text_column.clone(), None)
         };
-        let gold_column = a.gold_column.clone().unwrap_or_else(|| {
+        let gold = a.gold_column.clone().unwrap_or_else(|| {
             match task {
-                EvalTask::Nli { .. } => "gold_label",
+                EvalTask::Nli => "gold_label",
                 EvalTask::Classify { .. } => "label",
             }
             .to_string()
         });
+        let sources = sources(std::slice::from_ref(&a.file))?;
+        // Eval files are tables: .csv is CSV, anything else (XNLI's .tsv) tab-separated.
+        let dialect = match sources[0].implied_format() {
+            Some(Structured::Table(d)) if d.delimiter == b',' => d,
+            _ => Dialect::for_delimiter(b'\t', a.csv_quotes),
+        };
+        if a.csv_quotes && dialect.delimiter != b'\t' {
+            bail!("--csv-quotes applies to tab-separated input (CSV always honours quotes)");
+        }
+        let language = a.language_column.clone();
+        let extra = vec![
+            Extra { column: Column::Name(gold.clone()), field: gold, required: true, flag: "--gold-column" },
+            Extra {
+                column: Column::Name(language.clone().unwrap_or_else(|| "language".into())),
+                field: language.clone().unwrap_or_else(|| "language".into()),
+                required: language.is_some(),
+                flag: "--language-column",
+            },
+        ];
+        let (text_flag, pair_flag) = match task {
+            EvalTask::Nli => ("--premise", "--hypothesis"),
+            EvalTask::Classify { .. } => ("--text-column", ""),
+        };
+        let input = InputSpec {
+            sources: sources.clone(),
+            lines: false,
+            structured: Some(Structured::Table(dialect)),
+            text_column: Column::Name(text.clone()),
+            id_column: None,
+            text_field: text,
+            pair: pair.map(|p| (Column::Name(p.clone()), p)),
+            extra,
+            flags: Flags { text_column: text_flag, text_field: text_flag, pair_column: pair_flag, pair_field: pair_flag },
+            skip_bad_rows: a.skip_bad_rows,
+            passthrough: false,
+        };
         Ok(EvalConfig {
-            file: PathBuf::from(&a.file),
+            input,
+            name: sources[0].name(),
             task,
-            gold_column,
-            language_column: a.language_column.clone(),
             limit: a.limit,
             json: a.json,
             model: ModelSpec::from(&a.model),
-            run: RunConfig::new(&a.run)?,
+            job: JobConfig {
+                output: None,
+                existing: Existing::Keep,
+                shard: None,
+                progress: ProgressMode::Auto,
+                skip_bad_rows: a.skip_bad_rows,
+                argv: state.argv.clone(),
+            },
+            run: RunConfig::new(&a.run),
         })
     }
 }

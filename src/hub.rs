@@ -29,6 +29,8 @@ pub struct HubEnv {
     pub offline: bool,
     pub token: Option<String>,
     pub endpoint: Option<String>,
+    /// Show download progress (stderr is a terminal).
+    pub progress: bool,
 }
 
 impl HubEnv {
@@ -50,7 +52,7 @@ impl HubEnv {
             let path = var("HF_TOKEN_PATH").map(PathBuf::from).unwrap_or_else(|| home.join("token"));
             std::fs::read_to_string(path).ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
         });
-        HubEnv { cache, offline, token, endpoint: var("HF_ENDPOINT") }
+        HubEnv { cache, offline, token, endpoint: var("HF_ENDPOINT"), progress: false }
     }
 
     fn repo_dir(&self, repo: &str) -> PathBuf {
@@ -160,11 +162,9 @@ pub fn fetch(spec: &str, revision: Option<&str>, env: &HubEnv) -> Result<Resolve
 pub fn download(repo: &str, revision: &str, env: &HubEnv) -> Result<Resolved> {
     use hf_hub::api::sync::ApiBuilder;
     use hf_hub::{Cache, Repo, RepoType};
-    use std::io::IsTerminal;
-
     let mut builder = ApiBuilder::from_cache(Cache::new(env.cache.clone()))
         .with_token(env.token.clone())
-        .with_progress(std::io::stderr().is_terminal());
+        .with_progress(env.progress);
     if let Some(e) = &env.endpoint {
         builder = builder.with_endpoint(e.clone());
     }

@@ -2,6 +2,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use zeroshot::cli::Cli;
+use zeroshot::exit;
+use zeroshot::state::State;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -13,17 +15,18 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             let msg = e.render().to_string();
-            eprint!("zeroshot: {}", msg.strip_prefix("error: ").unwrap_or(&msg));
-            return ExitCode::from(zeroshot::app::EXIT_ERROR);
+            zeroshot::msg::raw(&format!("zeroshot: {}", msg.strip_prefix("error: ").unwrap_or(&msg)));
+            return ExitCode::from(exit::ERROR);
         }
     };
-    match zeroshot::app::run(cli) {
+    let state = State::capture();
+    match zeroshot::app::run(cli, &state) {
         Ok(code) => ExitCode::from(code),
         // A closed stdout (`| head`) is a normal way to stop.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("zeroshot: {e:#}");
-            ExitCode::from(zeroshot::app::EXIT_ERROR)
+            zeroshot::msg::line(&format!("{e:#}"));
+            ExitCode::from(exit::ERROR)
         }
     }
 }

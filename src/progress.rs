@@ -7,7 +7,14 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::config::ProgressMode;
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProgressMode {
+    Off,
+    /// A progress bar when stderr is a terminal.
+    Auto,
+    /// Progress also when stderr is not a terminal (plain lines).
+    Always,
+}
 
 pub struct Progress {
     bar: Option<ProgressBar>,
@@ -15,13 +22,16 @@ pub struct Progress {
     start: Instant,
     last_line: Instant,
     total: Option<u64>,
+    /// Documents and bytes done by an earlier run (a resumed job).
+    before: (usize, u64),
     docs: usize,
     pos: u64,
 }
 
 impl Progress {
-    /// `total` is the input size in bytes when known.
-    pub fn new(mode: ProgressMode, total: Option<u64>) -> Self {
+    /// `total` is the input size in bytes when known; `done_docs` and
+    /// `done_bytes` what a resumed job had already finished.
+    pub fn new(mode: ProgressMode, total: Option<u64>, done_docs: usize, done_bytes: u64) -> Self {
         let terminal = std::io::stderr().is_terminal();
         let show = match mode {
             ProgressMode::Off => false,
@@ -36,57 +46,67 @@ impl Progress {
                 None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
                     .with_style(ProgressStyle::with_template("{spinner} {msg}").expect("valid template")),
             };
+            bar.set_position(done_bytes);
             bar.enable_steady_tick(Duration::from_millis(200));
+            crate::msg::set_bar(Some(bar.clone()));
             bar
         });
         let now = Instant::now();
-        Progress { bar, plain: show && !terminal, start: now, last_line: now, total, docs: 0, pos: 0 }
+        Progress {
+            bar,
+            plain: show && !terminal,
+            start: now,
+            last_line: now,
+            total,
+            before: (done_docs, done_bytes),
+            docs: done_docs,
+            pos: done_bytes,
+        }
     }
 
+    /// Documents per second this run.
     fn rate(&self) -> f64 {
-        self.docs as f64 / self.start.elapsed().as_secs_f64().max(1e-9)
+        (self.docs - self.before.0) as f64 / self.start.elapsed().as_secs_f64().max(1e-9)
     }
 
-    /// `docs` documents done this run, `pos` input bytes consumed.
+    fn counted(&self) -> String {
+        let d = if self.docs == 1 { "1 document".to_string() } else { format!("{} documents", self.docs) };
+        format!("{d}, {:.1}/s", self.rate())
+    }
+
+    /// `docs` documents done in all, `pos` input bytes consumed.
     pub fn update(&mut self, docs: usize, pos: u64) {
         self.docs = docs;
         self.pos = pos;
-        let msg = format!("{docs} documents, {:.1}/s", self.rate());
         if let Some(bar) = &self.bar {
             bar.set_position(pos);
-            bar.set_message(msg);
+            bar.set_message(self.counted());
         } else if self.plain && self.last_line.elapsed() >= Duration::from_secs(2) {
             self.last_line = Instant::now();
-            eprintln!("zeroshot: {}", self.line());
+            crate::msg::line(&self.line());
         }
     }
 
     fn line(&self) -> String {
-        let mut s = format!("{} documents, {:.1}/s", self.docs, self.rate());
+        let mut s = self.counted();
         if let Some(t) = self.total.filter(|&t| t > 0) {
             let frac = self.pos as f64 / t as f64;
             s.push_str(&format!(", {:.0}%", frac * 100.0));
-            if frac > 0.0 {
-                let eta = self.start.elapsed().as_secs_f64() * (1.0 - frac) / frac;
+            let this_run = (self.pos - self.before.1.min(self.pos)) as f64 / t as f64;
+            if this_run > 0.0 {
+                let eta = self.start.elapsed().as_secs_f64() * (1.0 - frac) / this_run;
                 s.push_str(&format!(", ETA {:.0}s", eta));
             }
         }
         s
     }
 
-    /// Prints a message without garbling the bar.
-    pub fn println(&self, msg: &str) {
-        match &self.bar {
-            Some(bar) => bar.suspend(|| eprintln!("{msg}")),
-            None => eprintln!("{msg}"),
-        }
-    }
-
     pub fn finish(&mut self) {
         if let Some(bar) = self.bar.take() {
+            crate::msg::set_bar(None);
             bar.finish_and_clear();
         } else if self.plain {
-            eprintln!("zeroshot: {} (done)", self.line());
+            crate::msg::line(&format!("{} (done)", self.line()));
         }
     }
 }

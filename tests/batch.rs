@@ -194,8 +194,21 @@ fn output_file_appears_only_when_complete() {
     let partial = std::fs::read_to_string(home.path().join("out.csv.partial")).unwrap();
     assert!(partial.contains("also fine,"), "work done is kept: {partial}");
     std::fs::write(&input, "text\nfine\nalso fine\n").unwrap();
-    cmd(home.path()).args(["--labels", "a,b", "-o"]).arg(&out).arg(&input).assert().success().stdout("");
+    // A plain rerun does not throw the finished work away...
+    cmd(home.path())
+        .args(["--labels", "a,b", "-o"])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds 2 documents finished").and(predicate::str::contains("--resume")).and(predicate::str::contains("--restart")));
+    assert!(!out.exists());
+    // ...the fixed input continues it, and the output is what a fresh run writes.
+    cmd(home.path()).args(["--labels", "a,b", "--resume", "-o"]).arg(&out).arg(&input).assert().success().stdout("");
     assert!(out.exists() && !home.path().join("out.csv.partial").exists());
+    let fresh = home.path().join("fresh.csv");
+    cmd(home.path()).args(["--labels", "a,b", "-o"]).arg(&fresh).arg(&input).assert().success();
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&fresh).unwrap());
 }
 
 fn big_input(home: &Path, n: usize) -> std::path::PathBuf {

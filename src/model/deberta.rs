@@ -19,7 +19,7 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
 use super::config::ModelConfig;
-use super::gemm::{gemm, gemm_ptr, Epilogue, PackedB, Par};
+use super::gemm::{gemm, gemm_ptr, Epilogue, PackedB, Par, SyncPtr};
 use super::math::{self, Activation};
 use super::profile;
 use super::weights::{Checkpoint, DType, TensorData};
@@ -636,17 +636,6 @@ fn project_heads(rel: &[f32], proj: &Linear, rows: usize, h: usize, heads: usize
         .collect()
 }
 
-#[derive(Clone, Copy)]
-struct SyncPtr(*mut f32);
-unsafe impl Send for SyncPtr {}
-unsafe impl Sync for SyncPtr {}
-
-impl SyncPtr {
-    // A method, so closures capture the Sync wrapper rather than the raw field.
-    fn get(self) -> *mut f32 {
-        self.0
-    }
-}
 
 /// Relative-position lookups for distances `-(max_len-1) ..= max_len-1`:
 /// the column of the c2p and p2c score matrices each distance reads.
@@ -762,6 +751,10 @@ const QB: usize = 256;
 
 /// One head of one sequence: softmax((QK^T + c2p + p2c) / scale) V into `out`
 /// (row stride `ldo`). Queries are positions `0..nq`.
+///
+/// # Safety
+/// `out` must be valid for writes of `nq` rows of `d` values at stride `ldo`,
+/// and no other thread may touch them.
 unsafe fn attend_head(x: &HeadInput, rel: &RelIndex, inv_scale: f32, out: *mut f32, ldo: usize, sc: &mut Scratch) {
     let (n, nq, ld, d) = (x.n, x.nq, x.ld, x.d);
     let mut clock = Instant::now();
@@ -845,7 +838,9 @@ unsafe fn attend_head(x: &HeadInput, rel: &RelIndex, inv_scale: f32, out: *mut f
             }
         }
         profile::part(3, &mut clock);
-        gemm_ptr(&sc.scores, n, rows, &sc.vb, 0..sc.vb.panels(), out.add(i0 * ldo), ldo, Epilogue::None, Par::Serial);
+        // SAFETY: `out` is valid for nq rows of d values at stride ldo, written by this
+        // task alone (the caller's contract); rows i0..i0+rows are among them.
+        unsafe { gemm_ptr(&sc.scores, n, rows, &sc.vb, 0..sc.vb.panels(), out.add(i0 * ldo), ldo, Epilogue::None, Par::Serial) };
         profile::part(4, &mut clock);
         i0 += rows;
     }

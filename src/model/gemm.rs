@@ -12,6 +12,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use super::math::{self, Activation};
+use crate::cpu::{self, Level};
 
 /// Depth of one pass over k; a `KC x NR` slice of B stays in L1 while MR-row
 /// slivers of A stream past it.
@@ -57,29 +58,21 @@ pub struct Kernel {
 
 static KERNEL: OnceLock<Kernel> = OnceLock::new();
 
-/// The micro-kernel for this CPU, chosen once. `ZEROSHOT_KERNEL=generic|avx2|avx512`
-/// forces one (for tests and benchmarks); an unsupported choice falls back.
+/// The micro-kernel of the process's [`cpu::level`], chosen once.
 pub fn kernel() -> &'static Kernel {
-    KERNEL.get_or_init(|| {
-        let wanted = std::env::var("ZEROSHOT_KERNEL").ok();
-        select_kernel(wanted.as_deref())
-    })
+    KERNEL.get_or_init(|| kernel_for(cpu::level()))
 }
 
-fn select_kernel(wanted: Option<&str>) -> Kernel {
+/// The micro-kernel of one level (the caller checks the CPU runs it).
+pub fn kernel_for(level: Level) -> Kernel {
     #[cfg(target_arch = "x86_64")]
-    {
-        let avx512 = std::arch::is_x86_feature_detected!("avx512f");
-        let avx2 = std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma");
-        match wanted {
-            Some("generic") => {}
-            Some("avx2") if avx2 => return x86::avx2_kernel(),
-            _ if avx512 && wanted != Some("avx2") => return x86::avx512_kernel(),
-            _ if avx2 => return x86::avx2_kernel(),
-            _ => {}
-        }
+    match level {
+        Level::Avx512 => return x86::avx512_kernel(),
+        Level::Avx2 => return x86::avx2_kernel(),
+        Level::Generic => {}
     }
-    let _ = wanted;
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = level;
     Kernel { name: "generic", mr: generic::MR, nr: generic::NR, mc: 64, kc: KC, f: generic::kernel, fs: generic::strided }
 }
 
@@ -196,10 +189,22 @@ pub enum Par {
     Pool,
 }
 
+/// A pointer into an output matrix shared by parallel tasks that each write
+/// their own disjoint elements.
 #[derive(Clone, Copy)]
-struct SyncPtr(*mut f32);
+pub(crate) struct SyncPtr(pub(crate) *mut f32);
+// SAFETY: the pointer is only dereferenced by tasks that write disjoint
+// elements of a buffer outliving them (each use site says which).
 unsafe impl Send for SyncPtr {}
+// SAFETY: as for Send: no two threads access the same element through it.
 unsafe impl Sync for SyncPtr {}
+
+impl SyncPtr {
+    // A method, so closures capture the Sync wrapper rather than the raw field.
+    pub(crate) fn get(self) -> *mut f32 {
+        self.0
+    }
+}
 
 /// `C[m x cols] = A[m x k] · B[:, panels]` followed by the epilogue.
 ///
@@ -286,7 +291,7 @@ pub unsafe fn gemm_ptr(
 
 /// `dst[kk*mr + r] = a[r*lda + kk]` for `r < h`, zero for the padding rows.
 fn pack_sliver(dst: &mut [f32], a: &[f32], lda: usize, h: usize, mr: usize, kc: usize) {
-    assert!(dst.len() >= mr * kc && (h == 0 || a.len() >= (h - 1) * lda + kc));
+    assert!(h <= mr && dst.len() >= mr * kc && (h == 0 || a.len() >= (h - 1) * lda + kc));
     if h < mr {
         dst[..mr * kc].fill(0.0);
     }
@@ -306,7 +311,7 @@ fn pack_sliver(dst: &mut [f32], a: &[f32], lda: usize, h: usize, mr: usize, kc: 
         let mut kk = 0;
         for c in &mut chunks {
             for (t, &v) in c.iter().enumerate() {
-                // SAFETY: kk + t < kc and r < mr, checked by the assert above.
+                // SAFETY: kk + t < kc and r < h <= mr, so the index is below mr * kc <= dst.len() (asserted above).
                 unsafe { *dst.get_unchecked_mut((kk + t) * mr + r) = v };
             }
             kk += 8;
@@ -318,6 +323,10 @@ fn pack_sliver(dst: &mut [f32], a: &[f32], lda: usize, h: usize, mr: usize, kc: 
 }
 
 /// One (row block, panel group) tile of C, over all of k.
+///
+/// # Safety
+/// `c` must be valid for writes at `c + i*ldc + j - col0` for every row `i` in
+/// `rows` and column `j` of the panels `pans`, with no other thread touching them.
 #[allow(clippy::too_many_arguments)]
 unsafe fn block(
     kern: &Kernel,
@@ -350,14 +359,18 @@ unsafe fn block(
             if !pack {
                 let load = pc > 0;
                 for p in pans.clone() {
-                    let bp = b.data.as_ptr().add(p * k * nr + pc * nr);
+                    let bp = b.data[p * k * nr + pc * nr..].as_ptr();
                     let cols = nr.min(b.n - p * nr);
                     for s in 0..slivers {
                         let r0 = s * mr;
                         let h = mr.min(m - r0);
-                        let ap = a.as_ptr().add((rows.start + r0) * lda + pc);
-                        let cp = c.0.add((rows.start + r0) * ldc + p * nr - col0);
-                        (kern.fs)(kc, ap, lda, bp, cp, ldc, load, h, cols);
+                        let ap = a[(rows.start + r0) * lda + pc..].as_ptr();
+                        // SAFETY: A rows r0..r0+h exist (gemm_ptr asserts A covers m rows of k);
+                        // the panel holds kc groups of NR from pc; the caller owns these C elements.
+                        unsafe {
+                            let cp = c.get().add((rows.start + r0) * ldc + p * nr - col0);
+                            (kern.fs)(kc, ap, lda, bp, cp, ldc, load, h, cols);
+                        }
                     }
                 }
                 pc += kc;
@@ -371,14 +384,18 @@ unsafe fn block(
             }
             let load = pc > 0;
             for p in pans.clone() {
-                let bp = b.data.as_ptr().add(p * k * nr + pc * nr);
+                let bp = b.data[p * k * nr + pc * nr..].as_ptr();
                 let cols = nr.min(b.n - p * nr);
                 for s in 0..slivers {
                     let r0 = s * mr;
                     let h = mr.min(m - r0);
-                    let ap = apack.as_ptr().add(s * mr * kc);
-                    let cp = c.0.add((rows.start + r0) * ldc + p * nr - col0);
-                    (kern.f)(kc, ap, bp, cp, ldc, load, h, cols);
+                    let ap = apack[s * mr * kc..].as_ptr();
+                    // SAFETY: the packed sliver holds kc groups of MR; the panel kc groups of NR
+                    // from pc; C's h x cols tile is inside the caller's matrix and owned by this task.
+                    unsafe {
+                        let cp = c.get().add((rows.start + r0) * ldc + p * nr - col0);
+                        (kern.f)(kc, ap, bp, cp, ldc, load, h, cols);
+                    }
                 }
             }
             pc += kc;
@@ -387,8 +404,8 @@ unsafe fn block(
             for r in 0..m {
                 for p in pans.clone() {
                     let cols = nr.min(b.n - p * nr);
-                    let cp = c.0.add((rows.start + r) * ldc + p * nr - col0);
-                    std::ptr::write_bytes(cp, 0, cols);
+                    // SAFETY: row r's columns of this panel are inside C and owned by this task.
+                    unsafe { std::ptr::write_bytes(c.get().add((rows.start + r) * ldc + p * nr - col0), 0, cols) };
                 }
             }
         }
@@ -399,7 +416,8 @@ unsafe fn block(
             return;
         }
         for r in rows.clone() {
-            let row = std::slice::from_raw_parts_mut(c.0.add(r * ldc + cstart - col0), cend - cstart);
+            // SAFETY: columns cstart..cend of row r are inside C, written by this task alone.
+            let row = unsafe { std::slice::from_raw_parts_mut(c.get().add(r * ldc + cstart - col0), cend - cstart) };
             match epilogue {
                 Epilogue::None => {}
                 Epilogue::Bias(bias, act) => {
@@ -431,37 +449,44 @@ mod generic {
         rows: usize,
         cols: usize,
     ) {
-        // Pack this sliver on the fly; the arithmetic is the packed kernel's.
-        let mut ap = vec![0f32; kc * MR];
+        // Pack this sliver on the fly (on the stack: this runs per micro-tile);
+        // the arithmetic is the packed kernel's.
+        assert!(kc <= super::KC && rows <= MR);
+        let mut ap = [0f32; super::KC * MR];
         for r in 0..rows {
             for kk in 0..kc {
-                ap[kk * MR + r] = *a.add(r * lda + kk);
+                // SAFETY: the caller guarantees rows `r < rows` of A hold `kc` values at stride `lda`.
+                ap[kk * MR + r] = unsafe { *a.add(r * lda + kk) };
             }
         }
-        kernel(kc, ap.as_ptr(), b, c, ldc, load, rows, cols)
+        // SAFETY: `ap` holds `kc` groups of MR values; the rest is the caller's contract.
+        unsafe { kernel(kc, ap.as_ptr(), b, c, ldc, load, rows, cols) }
     }
 
     #[allow(clippy::too_many_arguments)]
     pub unsafe fn kernel(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        // SAFETY: the kernel contract: `a` holds kc groups of MR values, `b` kc groups of NR.
+        let (a, b) = unsafe { (std::slice::from_raw_parts(a, kc * MR), std::slice::from_raw_parts(b, kc * NR)) };
         let mut acc = [[0f32; NR]; MR];
         if load {
             for (r, row) in acc.iter_mut().enumerate().take(rows) {
                 for (j, v) in row.iter_mut().enumerate().take(cols) {
-                    *v = *c.add(r * ldc + j);
+                    // SAFETY: element (r, j) of the tile, r < rows and j < cols, is valid C.
+                    *v = unsafe { *c.add(r * ldc + j) };
                 }
             }
         }
-        for kk in 0..kc {
-            for (r, row) in acc.iter_mut().enumerate() {
-                let av = *a.add(kk * MR + r);
-                for (j, v) in row.iter_mut().enumerate() {
-                    *v = av.mul_add(*b.add(kk * NR + j), *v);
+        for (ak, bk) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
+            for (row, &av) in acc.iter_mut().zip(ak) {
+                for (v, &bv) in row.iter_mut().zip(bk) {
+                    *v = av.mul_add(bv, *v);
                 }
             }
         }
         for (r, row) in acc.iter().enumerate().take(rows) {
             for (j, v) in row.iter().enumerate().take(cols) {
-                *c.add(r * ldc + j) = *v;
+                // SAFETY: as for the load above.
+                unsafe { *c.add(r * ldc + j) = *v };
             }
         }
     }
@@ -485,49 +510,73 @@ mod x86 {
 
     #[allow(clippy::too_many_arguments)]
     unsafe fn avx2(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        avx2_impl(kc, a, b, c, ldc, load, rows, cols)
+        // SAFETY: only installed when `cpu` chose AVX2 (the CPU has AVX2 and FMA); pointers as the caller guarantees.
+        unsafe {
+            avx2_impl(kc, a, b, c, ldc, load, rows, cols)
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
     unsafe fn avx512(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        avx512_impl(kc, a, b, c, ldc, load, rows, cols)
+        // SAFETY: only installed when `cpu` chose AVX-512 (the CPU has it); pointers as the caller guarantees.
+        unsafe {
+            avx512_impl(kc, a, b, c, ldc, load, rows, cols)
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
     unsafe fn avx2_strided(kc: usize, a: *const f32, lda: usize, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        avx2_strided_impl(kc, a, lda, b, c, ldc, load, rows, cols)
+        // SAFETY: as for `avx2`.
+        unsafe {
+            avx2_strided_impl(kc, a, lda, b, c, ldc, load, rows, cols)
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
     unsafe fn avx512_strided(kc: usize, a: *const f32, lda: usize, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        avx512_strided_impl(kc, a, lda, b, c, ldc, load, rows, cols)
+        // SAFETY: as for `avx512`.
+        unsafe {
+            avx512_strided_impl(kc, a, lda, b, c, ldc, load, rows, cols)
+        }
     }
 
     #[target_feature(enable = "avx2,fma")]
     #[allow(clippy::too_many_arguments)]
     unsafe fn avx2_strided_impl(kc: usize, a: *const f32, lda: usize, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        // Rows past the edge read row 0 again; their results are not stored.
-        let rp: [*const f32; 6] = std::array::from_fn(|r| a.add(if r < rows { r * lda } else { 0 }));
-        tile256(kc, |r, kk| *rp[r].add(kk), b, c, ldc, load, rows, cols)
+        // SAFETY: rows < `rows` of A hold kc values at stride lda (the caller's contract); padding rows re-read row 0.
+        unsafe {
+            // Rows past the edge read row 0 again; their results are not stored.
+            let rp: [*const f32; 6] = std::array::from_fn(|r| a.add(if r < rows { r * lda } else { 0 }));
+            tile256(kc, |r, kk| *rp[r].add(kk), b, c, ldc, load, rows, cols)
+        }
     }
 
     #[target_feature(enable = "avx2,fma")]
     #[allow(clippy::too_many_arguments)]
     unsafe fn avx2_impl(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        tile256(kc, |r, kk| *a.add(kk * 6 + r), b, c, ldc, load, rows, cols)
+        // SAFETY: `a` holds kc groups of 6 values (the caller's contract).
+        unsafe {
+            tile256(kc, |r, kk| *a.add(kk * 6 + r), b, c, ldc, load, rows, cols)
+        }
     }
 
     #[target_feature(enable = "avx512f")]
     #[allow(clippy::too_many_arguments)]
     unsafe fn avx512_strided_impl(kc: usize, a: *const f32, lda: usize, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        let rp: [*const f32; 12] = std::array::from_fn(|r| a.add(if r < rows { r * lda } else { 0 }));
-        tile512(kc, |r, kk| *rp[r].add(kk), b, c, ldc, load, rows, cols)
+        // SAFETY: rows < `rows` of A hold kc values at stride lda (the caller's contract); padding rows re-read row 0.
+        unsafe {
+            let rp: [*const f32; 12] = std::array::from_fn(|r| a.add(if r < rows { r * lda } else { 0 }));
+            tile512(kc, |r, kk| *rp[r].add(kk), b, c, ldc, load, rows, cols)
+        }
     }
 
     #[target_feature(enable = "avx512f")]
     #[allow(clippy::too_many_arguments)]
     unsafe fn avx512_impl(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        tile512(kc, |r, kk| *a.add(kk * 12 + r), b, c, ldc, load, rows, cols)
+        // SAFETY: `a` holds kc groups of 12 values (the caller's contract).
+        unsafe {
+            tile512(kc, |r, kk| *a.add(kk * 12 + r), b, c, ldc, load, rows, cols)
+        }
     }
 
     /// Lanes `0..n` of an 8-lane mask, for `n` clamped to 0..=8.
@@ -542,41 +591,44 @@ mod x86 {
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     unsafe fn tile256(kc: usize, a: impl Fn(usize, usize) -> f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        const MR: usize = 6;
-        let full = cols == 16;
-        let (m0, m1) = (mask8(cols), mask8(cols.saturating_sub(8)));
-        let mut acc = [[_mm256_setzero_ps(); 2]; MR];
-        if load {
-            for (r, row) in acc.iter_mut().enumerate().take(rows) {
-                let p = c.add(r * ldc);
-                if full {
-                    row[0] = _mm256_loadu_ps(p);
-                    row[1] = _mm256_loadu_ps(p.add(8));
-                } else {
-                    row[0] = _mm256_maskload_ps(p, m0);
-                    row[1] = _mm256_maskload_ps(p.add(8), m1);
+        // SAFETY: `b` holds kc groups of 16 values and C's rows x cols tile is valid (the caller's contract); partial tiles use masked loads and stores.
+        unsafe {
+            const MR: usize = 6;
+            let full = cols == 16;
+            let (m0, m1) = (mask8(cols), mask8(cols.saturating_sub(8)));
+            let mut acc = [[_mm256_setzero_ps(); 2]; MR];
+            if load {
+                for (r, row) in acc.iter_mut().enumerate().take(rows) {
+                    let p = c.add(r * ldc);
+                    if full {
+                        row[0] = _mm256_loadu_ps(p);
+                        row[1] = _mm256_loadu_ps(p.add(8));
+                    } else {
+                        row[0] = _mm256_maskload_ps(p, m0);
+                        row[1] = _mm256_maskload_ps(p.add(8), m1);
+                    }
                 }
             }
-        }
-        let mut b = b;
-        for kk in 0..kc {
-            let b0 = _mm256_loadu_ps(b);
-            let b1 = _mm256_loadu_ps(b.add(8));
-            for (r, row) in acc.iter_mut().enumerate() {
-                let av = _mm256_set1_ps(a(r, kk));
-                row[0] = _mm256_fmadd_ps(av, b0, row[0]);
-                row[1] = _mm256_fmadd_ps(av, b1, row[1]);
+            let mut b = b;
+            for kk in 0..kc {
+                let b0 = _mm256_loadu_ps(b);
+                let b1 = _mm256_loadu_ps(b.add(8));
+                for (r, row) in acc.iter_mut().enumerate() {
+                    let av = _mm256_set1_ps(a(r, kk));
+                    row[0] = _mm256_fmadd_ps(av, b0, row[0]);
+                    row[1] = _mm256_fmadd_ps(av, b1, row[1]);
+                }
+                b = b.add(16);
             }
-            b = b.add(16);
-        }
-        for (r, row) in acc.iter().enumerate().take(rows) {
-            let p = c.add(r * ldc);
-            if full {
-                _mm256_storeu_ps(p, row[0]);
-                _mm256_storeu_ps(p.add(8), row[1]);
-            } else {
-                _mm256_maskstore_ps(p, m0, row[0]);
-                _mm256_maskstore_ps(p.add(8), m1, row[1]);
+            for (r, row) in acc.iter().enumerate().take(rows) {
+                let p = c.add(r * ldc);
+                if full {
+                    _mm256_storeu_ps(p, row[0]);
+                    _mm256_storeu_ps(p.add(8), row[1]);
+                } else {
+                    _mm256_maskstore_ps(p, m0, row[0]);
+                    _mm256_maskstore_ps(p.add(8), m1, row[1]);
+                }
             }
         }
     }
@@ -585,35 +637,38 @@ mod x86 {
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     unsafe fn tile512(kc: usize, a: impl Fn(usize, usize) -> f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        const MR: usize = 12;
-        let lanes = |n: usize| -> __mmask16 { if n >= 16 { 0xffff } else { ((1u32 << n) - 1) as __mmask16 } };
-        let (m0, m1) = (lanes(cols), lanes(cols.saturating_sub(16)));
-        let mut acc = [[_mm512_setzero_ps(); 2]; MR];
-        if load {
-            for (r, row) in acc.iter_mut().enumerate().take(rows) {
+        // SAFETY: `b` holds kc groups of 32 values and C's rows x cols tile is valid (the caller's contract); partial tiles use masked loads and stores.
+        unsafe {
+            const MR: usize = 12;
+            let lanes = |n: usize| -> __mmask16 { if n >= 16 { 0xffff } else { ((1u32 << n) - 1) as __mmask16 } };
+            let (m0, m1) = (lanes(cols), lanes(cols.saturating_sub(16)));
+            let mut acc = [[_mm512_setzero_ps(); 2]; MR];
+            if load {
+                for (r, row) in acc.iter_mut().enumerate().take(rows) {
+                    let p = c.add(r * ldc);
+                    row[0] = _mm512_maskz_loadu_ps(m0, p);
+                    row[1] = _mm512_maskz_loadu_ps(m1, p.add(16));
+                }
+            }
+            let mut b = b;
+            for kk in 0..kc {
+                // B comes from L3 on a panel's first sliver: fetch 8 steps ahead.
+                _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(256) as *const i8);
+                _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(272) as *const i8);
+                let b0 = _mm512_loadu_ps(b);
+                let b1 = _mm512_loadu_ps(b.add(16));
+                for (r, row) in acc.iter_mut().enumerate() {
+                    let av = _mm512_set1_ps(a(r, kk));
+                    row[0] = _mm512_fmadd_ps(av, b0, row[0]);
+                    row[1] = _mm512_fmadd_ps(av, b1, row[1]);
+                }
+                b = b.add(32);
+            }
+            for (r, row) in acc.iter().enumerate().take(rows) {
                 let p = c.add(r * ldc);
-                row[0] = _mm512_maskz_loadu_ps(m0, p);
-                row[1] = _mm512_maskz_loadu_ps(m1, p.add(16));
+                _mm512_mask_storeu_ps(p, m0, row[0]);
+                _mm512_mask_storeu_ps(p.add(16), m1, row[1]);
             }
-        }
-        let mut b = b;
-        for kk in 0..kc {
-            // B comes from L3 on a panel's first sliver: fetch 8 steps ahead.
-            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(256) as *const i8);
-            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(272) as *const i8);
-            let b0 = _mm512_loadu_ps(b);
-            let b1 = _mm512_loadu_ps(b.add(16));
-            for (r, row) in acc.iter_mut().enumerate() {
-                let av = _mm512_set1_ps(a(r, kk));
-                row[0] = _mm512_fmadd_ps(av, b0, row[0]);
-                row[1] = _mm512_fmadd_ps(av, b1, row[1]);
-            }
-            b = b.add(32);
-        }
-        for (r, row) in acc.iter().enumerate().take(rows) {
-            let p = c.add(r * ldc);
-            _mm512_mask_storeu_ps(p, m0, row[0]);
-            _mm512_mask_storeu_ps(p.add(16), m1, row[1]);
         }
     }
 }
@@ -712,49 +767,83 @@ mod tests {
         }
     }
 
+    /// `A·B` computed tile by tile with kernel `kern`: edge tiles are partial
+    /// (masked loads and stores), and k is split in two passes so the second
+    /// continues from C (`load`).
+    fn by_tiles(kern: &Kernel, a: &[f32], m: usize, k: usize, w: &[f32], n: usize) -> Vec<f32> {
+        let (mr, nr) = (kern.mr, kern.nr);
+        let mut out = vec![0f32; m * n];
+        let k1 = k / 2 + 3;
+        for i0 in (0..m).step_by(mr) {
+            for j0 in (0..n).step_by(nr) {
+                let (rows, cols) = (mr.min(m - i0), nr.min(n - j0));
+                for (ks, load) in [(0..k1, false), (k1..k, true)] {
+                    let kc = ks.len();
+                    let mut ap = vec![0f32; mr * kc];
+                    let mut bp = vec![0f32; nr * kc];
+                    for (t, kk) in ks.clone().enumerate() {
+                        for r in 0..rows {
+                            ap[t * mr + r] = a[(i0 + r) * k + kk];
+                        }
+                        for c in 0..cols {
+                            bp[t * nr + c] = w[(j0 + c) * k + kk];
+                        }
+                    }
+                    // Written straight into the output (stride n), edges included.
+                    let cp = out[i0 * n + j0..].as_mut_ptr();
+                    // SAFETY: `ap`/`bp` hold kc groups of mr/nr values; the kernel touches only
+                    // `rows x cols` of C at stride n, all inside `out`.
+                    unsafe { (kern.f)(kc, ap.as_ptr(), bp.as_ptr(), cp, n, load, rows, cols) };
+                }
+            }
+        }
+        out
+    }
+
     #[test]
     fn every_kernel_gives_the_same_bits() {
-        // Same FMA chain per element whatever the register tiling.
-        let (m, k, n) = (20, 300, 40);
-        let a = rand_vec(m * k, 7);
-        let w = rand_vec(n * k, 8);
-        let mut results = Vec::new();
-        for name in ["generic", "avx2", "avx512"] {
-            let kern = select_kernel(Some(name));
-            let mut out = vec![0f32; m * n];
-            for i in 0..m {
-                for j in 0..n {
-                    // Drive the raw kernel on one padded tile per element block.
-                    let _ = (i, j);
+        // Same FMA chain per element whatever the register tiling, edges included.
+        for &(m, k, n) in &[(20, 300, 40), (13, 37, 19), (1, 5, 70), (25, 64, 33)] {
+            let a = rand_vec(m * k, 7);
+            let w = rand_vec(n * k, 8);
+            let reference = by_tiles(&kernel_for(Level::Generic), &a, m, k, &w, n);
+            for level in Level::ALL {
+                if !level.supported() {
+                    eprintln!("every_kernel_gives_the_same_bits: {} not run: this CPU lacks it", level.name());
+                    continue;
                 }
+                let kern = kernel_for(level);
+                assert_eq!(by_tiles(&kern, &a, m, k, &w, n), reference, "{m}x{k}x{n}: {} differs from generic", kern.name);
             }
-            // Pack for this kernel by hand and multiply tile by tile.
-            let (mr, nr) = (kern.mr, kern.nr);
-            for i0 in (0..m).step_by(mr) {
-                for j0 in (0..n).step_by(nr) {
-                    let mut ap = vec![0f32; mr * k];
-                    let mut bp = vec![0f32; nr * k];
-                    for kk in 0..k {
-                        for r in 0..mr.min(m - i0) {
-                            ap[kk * mr + r] = a[(i0 + r) * k + kk];
-                        }
-                        for cidx in 0..nr.min(n - j0) {
-                            bp[kk * nr + cidx] = w[(j0 + cidx) * k + kk];
-                        }
-                    }
-                    let mut tile = vec![0f32; mr * nr];
-                    unsafe { (kern.f)(k, ap.as_ptr(), bp.as_ptr(), tile.as_mut_ptr(), nr, false, mr, nr) };
-                    for r in 0..mr.min(m - i0) {
-                        for cidx in 0..nr.min(n - j0) {
-                            out[(i0 + r) * n + j0 + cidx] = tile[r * nr + cidx];
-                        }
-                    }
-                }
-            }
-            results.push((kern.name, out));
         }
-        for (name, out) in &results[1..] {
-            assert_eq!(out, &results[0].1, "{name} differs from {}", results[0].0);
+    }
+
+    #[test]
+    fn strided_kernels_match_packed_ones() {
+        let (m, k, n) = (11, 70, 29);
+        let a = rand_vec(m * k, 11);
+        let w = rand_vec(n * k, 12);
+        for level in Level::ALL.into_iter().filter(|l| l.supported()) {
+            let kern = kernel_for(level);
+            let (mr, nr) = (kern.mr, kern.nr);
+            let (rows, cols) = (mr.min(m) - 1, nr.min(n) - 1);
+            let mut ap = vec![0f32; mr * k];
+            let mut bp = vec![0f32; nr * k];
+            for kk in 0..k {
+                for r in 0..rows {
+                    ap[kk * mr + r] = a[r * k + kk];
+                }
+                for c in 0..cols {
+                    bp[kk * nr + c] = w[c * k + kk];
+                }
+            }
+            let (mut packed, mut strided) = (vec![0f32; rows * cols], vec![0f32; rows * cols]);
+            // SAFETY: buffers sized for a rows x cols tile over k steps; A has `rows` rows at stride k.
+            unsafe {
+                (kern.f)(k, ap.as_ptr(), bp.as_ptr(), packed.as_mut_ptr(), cols, false, rows, cols);
+                (kern.fs)(k, a.as_ptr(), k, bp.as_ptr(), strided.as_mut_ptr(), cols, false, rows, cols);
+            }
+            assert_eq!(packed, strided, "{}", kern.name);
         }
     }
 }

@@ -5,8 +5,6 @@
 //! independent lanes combined in a fixed tree and every multiply-add is a fused
 //! `mul_add`, so all three builds give the same bits for the same row.
 
-use std::sync::OnceLock;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Activation {
     Identity,
@@ -41,34 +39,8 @@ impl Activation {
         "gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, quick_gelu, relu, silu, swish, tanh, sigmoid, linear";
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Level {
-    Base,
-    #[cfg(target_arch = "x86_64")]
-    Avx2,
-    #[cfg(target_arch = "x86_64")]
-    Avx512,
-}
-
-fn level() -> Level {
-    static LEVEL: OnceLock<Level> = OnceLock::new();
-    *LEVEL.get_or_init(|| {
-        #[cfg(target_arch = "x86_64")]
-        {
-            let forced = std::env::var("ZEROSHOT_KERNEL").ok();
-            let avx2 = std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma");
-            let avx512 = avx2 && std::arch::is_x86_feature_detected!("avx512f");
-            match forced.as_deref() {
-                Some("generic") => return Level::Base,
-                Some("avx2") if avx2 => return Level::Avx2,
-                _ if avx512 => return Level::Avx512,
-                _ if avx2 => return Level::Avx2,
-                _ => {}
-            }
-        }
-        Level::Base
-    })
-}
+#[cfg(target_arch = "x86_64")]
+use crate::cpu::{self, Level};
 
 /// Defines `pub fn $name(args)` that runs `$body` compiled for the best level.
 macro_rules! multiversion {
@@ -83,11 +55,11 @@ macro_rules! multiversion {
                 unsafe fn v512($($arg: $ty),*) $(-> $ret)? { imp($($arg),*) }
                 #[target_feature(enable = "avx2,fma")]
                 unsafe fn v256($($arg: $ty),*) $(-> $ret)? { imp($($arg),*) }
-                match level() {
-                    // SAFETY: the level was chosen from the CPU's reported features.
+                match cpu::level() {
+                    // SAFETY: `cpu` only chooses a level the CPU reports it can run.
                     Level::Avx512 => return unsafe { v512($($arg),*) },
                     Level::Avx2 => return unsafe { v256($($arg),*) },
-                    Level::Base => {}
+                    Level::Generic => {}
                 }
             }
             imp($($arg),*)
@@ -403,7 +375,7 @@ pub fn relative_block(
         t.check(n, ds.clone());
     }
     #[cfg(target_arch = "x86_64")]
-    if level() == Level::Avx512 {
+    if cpu::level() == Level::Avx512 {
         // SAFETY: AVX-512F is present; the checks above bound every read.
         unsafe { x86::relative_block(scores, n, i0, max_len, c2p, p2c, scale) };
         return;
@@ -451,45 +423,51 @@ mod x86 {
     /// distance tables have), else a gather.
     #[inline(always)]
     unsafe fn run16(row: *const f32, cols: __m512i, lo: u32, hi: u32, avail: usize, m: __mmask16) -> __m512 {
-        if hi - lo < 16 {
-            let vm: __mmask16 = if avail >= 16 { 0xffff } else { ((1u32 << avail) - 1) as __mmask16 };
-            let v = _mm512_maskz_loadu_ps(vm, row.add(lo as usize));
-            _mm512_permutexvar_ps(_mm512_sub_epi32(cols, _mm512_set1_epi32(lo as i32)), v)
-        } else {
-            _mm512_mask_i32gather_ps::<4>(_mm512_setzero_ps(), m, cols, row)
+        // SAFETY: `row + lo` has `avail` readable values, and every column in `cols` under mask `m` is in bounds (the caller checked the run against the table).
+        unsafe {
+            if hi - lo < 16 {
+                let vm: __mmask16 = if avail >= 16 { 0xffff } else { ((1u32 << avail) - 1) as __mmask16 };
+                let v = _mm512_maskz_loadu_ps(vm, row.add(lo as usize));
+                _mm512_permutexvar_ps(_mm512_sub_epi32(cols, _mm512_set1_epi32(lo as i32)), v)
+            } else {
+                _mm512_mask_i32gather_ps::<4>(_mm512_setzero_ps(), m, cols, row)
+            }
         }
     }
 
     /// `out[k][m] = r[m][k]` for a 16 x 16 tile.
     #[inline(always)]
     unsafe fn transpose16(r: &[__m512; 16]) -> [__m512; 16] {
-        let mut t = [_mm512_setzero_ps(); 16];
-        for p in 0..8 {
-            t[2 * p] = _mm512_unpacklo_ps(r[2 * p], r[2 * p + 1]);
-            t[2 * p + 1] = _mm512_unpackhi_ps(r[2 * p], r[2 * p + 1]);
+        // SAFETY: register shuffles only; callers run with AVX-512F.
+        unsafe {
+            let mut t = [_mm512_setzero_ps(); 16];
+            for p in 0..8 {
+                t[2 * p] = _mm512_unpacklo_ps(r[2 * p], r[2 * p + 1]);
+                t[2 * p + 1] = _mm512_unpackhi_ps(r[2 * p], r[2 * p + 1]);
+            }
+            // u[4q + c]: column c (and c+4, c+8, c+12 in the other 128-bit lanes) of rows 4q..4q+4.
+            let mut u = [_mm512_setzero_ps(); 16];
+            for q in 0..4 {
+                let (a0, a1, b0, b1) = (t[4 * q], t[4 * q + 1], t[4 * q + 2], t[4 * q + 3]);
+                let pd = _mm512_castps_pd;
+                u[4 * q] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(a0), pd(b0)));
+                u[4 * q + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(a0), pd(b0)));
+                u[4 * q + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(a1), pd(b1)));
+                u[4 * q + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(a1), pd(b1)));
+            }
+            let mut out = [_mm512_setzero_ps(); 16];
+            for c in 0..4 {
+                let v0 = _mm512_shuffle_f32x4::<0x88>(u[c], u[4 + c]);
+                let v1 = _mm512_shuffle_f32x4::<0xdd>(u[c], u[4 + c]);
+                let v2 = _mm512_shuffle_f32x4::<0x88>(u[8 + c], u[12 + c]);
+                let v3 = _mm512_shuffle_f32x4::<0xdd>(u[8 + c], u[12 + c]);
+                out[c] = _mm512_shuffle_f32x4::<0x88>(v0, v2);
+                out[c + 8] = _mm512_shuffle_f32x4::<0xdd>(v0, v2);
+                out[c + 4] = _mm512_shuffle_f32x4::<0x88>(v1, v3);
+                out[c + 12] = _mm512_shuffle_f32x4::<0xdd>(v1, v3);
+            }
+            out
         }
-        // u[4q + c]: column c (and c+4, c+8, c+12 in the other 128-bit lanes) of rows 4q..4q+4.
-        let mut u = [_mm512_setzero_ps(); 16];
-        for q in 0..4 {
-            let (a0, a1, b0, b1) = (t[4 * q], t[4 * q + 1], t[4 * q + 2], t[4 * q + 3]);
-            let pd = _mm512_castps_pd;
-            u[4 * q] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(a0), pd(b0)));
-            u[4 * q + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(a0), pd(b0)));
-            u[4 * q + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(a1), pd(b1)));
-            u[4 * q + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(a1), pd(b1)));
-        }
-        let mut out = [_mm512_setzero_ps(); 16];
-        for c in 0..4 {
-            let v0 = _mm512_shuffle_f32x4::<0x88>(u[c], u[4 + c]);
-            let v1 = _mm512_shuffle_f32x4::<0xdd>(u[c], u[4 + c]);
-            let v2 = _mm512_shuffle_f32x4::<0x88>(u[8 + c], u[12 + c]);
-            let v3 = _mm512_shuffle_f32x4::<0xdd>(u[8 + c], u[12 + c]);
-            out[c] = _mm512_shuffle_f32x4::<0x88>(v0, v2);
-            out[c + 8] = _mm512_shuffle_f32x4::<0xdd>(v0, v2);
-            out[c + 4] = _mm512_shuffle_f32x4::<0x88>(v1, v3);
-            out[c + 12] = _mm512_shuffle_f32x4::<0xdd>(v1, v3);
-        }
-        out
     }
 
     /// c2p along each row (its columns are a contiguous run of the reversed
@@ -505,69 +483,72 @@ mod x86 {
         p2c: Option<RelTerm>,
         scale: f32,
     ) {
-        let rows = scores.len() / n;
-        let sc = _mm512_set1_ps(scale);
-        let sp = scores.as_mut_ptr();
-        // c2p (and the scale, when there is no p2c), row by row.
-        if c2p.is_some() || p2c.is_none() {
-            for r in 0..rows {
-                let i = i0 + r;
-                let row = sp.add(r * n);
-                let mut j = 0;
-                while j < n {
-                    let w = 16.min(n - j);
-                    let m: __mmask16 = if w == 16 { 0xffff } else { ((1u32 << w) - 1) as __mmask16 };
-                    let mut s = _mm512_maskz_loadu_ps(m, row.add(j));
-                    if let Some(t) = &c2p {
-                        // Keys j.. read distances i-j downwards: the reversed table, forwards.
-                        let idx = t.rev.as_ptr().add(ml - 1 - i + j);
-                        let (hi, lo) = (*idx, *idx.add(w - 1));
-                        let cols = _mm512_sub_epi32(
-                            _mm512_maskz_loadu_epi32(m, idx as *const i32),
-                            _mm512_set1_epi32(t.offset as i32),
-                        );
-                        let base = r * t.stride;
-                        let (lo, hi) = (lo - t.offset, hi - t.offset);
+        // SAFETY: AVX-512F is present (the caller checked); `RelTerm::check` bounded every table and value index read here, and stores stay inside `scores` (masked at row ends).
+        unsafe {
+            let rows = scores.len() / n;
+            let sc = _mm512_set1_ps(scale);
+            let sp = scores.as_mut_ptr();
+            // c2p (and the scale, when there is no p2c), row by row.
+            if c2p.is_some() || p2c.is_none() {
+                for r in 0..rows {
+                    let i = i0 + r;
+                    let row = sp.add(r * n);
+                    let mut j = 0;
+                    while j < n {
+                        let w = 16.min(n - j);
+                        let m: __mmask16 = if w == 16 { 0xffff } else { ((1u32 << w) - 1) as __mmask16 };
+                        let mut s = _mm512_maskz_loadu_ps(m, row.add(j));
+                        if let Some(t) = &c2p {
+                            // Keys j.. read distances i-j downwards: the reversed table, forwards.
+                            let idx = t.rev.as_ptr().add(ml - 1 - i + j);
+                            let (hi, lo) = (*idx, *idx.add(w - 1));
+                            let cols = _mm512_sub_epi32(
+                                _mm512_maskz_loadu_epi32(m, idx as *const i32),
+                                _mm512_set1_epi32(t.offset as i32),
+                            );
+                            let base = r * t.stride;
+                            let (lo, hi) = (lo - t.offset, hi - t.offset);
+                            let avail = t.values.len() - base - lo as usize;
+                            s = _mm512_add_ps(s, run16(t.values.as_ptr().add(base), cols, lo, hi, avail, m));
+                        }
+                        if p2c.is_none() {
+                            s = _mm512_mul_ps(s, sc);
+                        }
+                        _mm512_mask_storeu_ps(row.add(j), m, s);
+                        j += 16;
+                    }
+                }
+            }
+            let Some(t) = p2c else { return };
+            let (full_rows, full_keys) = (rows / 16 * 16, n / 16 * 16);
+            let off = _mm512_set1_epi32(t.offset as i32);
+            for r0 in (0..full_rows).step_by(16) {
+                for j0 in (0..full_keys).step_by(16) {
+                    let mut tile = [_mm512_setzero_ps(); 16];
+                    for (mm, v) in tile.iter_mut().enumerate() {
+                        let j = j0 + mm;
+                        // Queries i0+r0.. at key j: distances upwards, the table forwards.
+                        let idx = t.table.as_ptr().add(i0 + r0 + ml - 1 - j);
+                        let (lo, hi) = (*idx - t.offset, *idx.add(15) - t.offset);
+                        let cols = _mm512_sub_epi32(_mm512_loadu_si512(idx as *const _), off);
+                        let base = j * t.stride;
                         let avail = t.values.len() - base - lo as usize;
-                        s = _mm512_add_ps(s, run16(t.values.as_ptr().add(base), cols, lo, hi, avail, m));
+                        *v = run16(t.values.as_ptr().add(base), cols, lo, hi, avail, 0xffff);
                     }
-                    if p2c.is_none() {
-                        s = _mm512_mul_ps(s, sc);
+                    let by_query = transpose16(&tile);
+                    for (k, p) in by_query.iter().enumerate() {
+                        let at = sp.add((r0 + k) * n + j0);
+                        _mm512_storeu_ps(at, _mm512_mul_ps(_mm512_add_ps(_mm512_loadu_ps(at), *p), sc));
                     }
-                    _mm512_mask_storeu_ps(row.add(j), m, s);
-                    j += 16;
                 }
             }
+            // Edges: the scalar code adds only p2c (c2p was added above), then scales.
+            let p_only = |rs: std::ops::Range<usize>, js: std::ops::Range<usize>, scores: &mut [f32]| {
+                super::relative_block_scalar(scores, n, i0, ml, None, Some(t), scale, rs, js);
+            };
+            p_only(0..full_rows, full_keys..n, scores);
+            p_only(full_rows..rows, 0..n, scores);
         }
-        let Some(t) = p2c else { return };
-        let (full_rows, full_keys) = (rows / 16 * 16, n / 16 * 16);
-        let off = _mm512_set1_epi32(t.offset as i32);
-        for r0 in (0..full_rows).step_by(16) {
-            for j0 in (0..full_keys).step_by(16) {
-                let mut tile = [_mm512_setzero_ps(); 16];
-                for (mm, v) in tile.iter_mut().enumerate() {
-                    let j = j0 + mm;
-                    // Queries i0+r0.. at key j: distances upwards, the table forwards.
-                    let idx = t.table.as_ptr().add(i0 + r0 + ml - 1 - j);
-                    let (lo, hi) = (*idx - t.offset, *idx.add(15) - t.offset);
-                    let cols = _mm512_sub_epi32(_mm512_loadu_si512(idx as *const _), off);
-                    let base = j * t.stride;
-                    let avail = t.values.len() - base - lo as usize;
-                    *v = run16(t.values.as_ptr().add(base), cols, lo, hi, avail, 0xffff);
-                }
-                let by_query = transpose16(&tile);
-                for (k, p) in by_query.iter().enumerate() {
-                    let at = sp.add((r0 + k) * n + j0);
-                    _mm512_storeu_ps(at, _mm512_mul_ps(_mm512_add_ps(_mm512_loadu_ps(at), *p), sc));
-                }
-            }
-        }
-        // Edges: the scalar code adds only p2c (c2p was added above), then scales.
-        let p_only = |rs: std::ops::Range<usize>, js: std::ops::Range<usize>, scores: &mut [f32]| {
-            super::relative_block_scalar(scores, n, i0, ml, None, Some(t), scale, rs, js);
-        };
-        p_only(0..full_rows, full_keys..n, scores);
-        p_only(full_rows..rows, 0..n, scores);
     }
 }
 

@@ -174,8 +174,10 @@ impl Checkpoint {
                     let ptr = Arc::as_ptr(m);
                     if !seen.contains(&ptr) {
                         seen.push(ptr);
-                        // SAFETY: a read-only private file mapping; dropped pages are
-                        // re-read from the file on the next access, unchanged.
+                        // SAFETY: a read-only shared file mapping (memmap2 maps MAP_SHARED) that is
+                        // never written: MADV_DONTNEED drops our page-table entries only, and the
+                        // next access faults the same file bytes in again (the same assumption
+                        // as `Mmap::map`: nobody rewrites the checkpoint while we run).
                         let _ = unsafe { m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, m.len()) };
                     }
                 }

@@ -1,11 +1,7 @@
-//! `zeroshot eval`: accuracy overall and per language, macro-F1 and a
-//! confusion matrix, for gold-labelled NLI pairs (XNLI's TSV layout) or for
-//! zero-shot classification against a gold label column.
+//! Evaluation metrics: accuracy overall and per language, macro-F1 and a
+//! confusion matrix, with their text and JSON renderings.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-
-use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
 /// Counts for one evaluation.
@@ -133,51 +129,5 @@ impl Metrics {
             s.push_str(&format!("{} rows with a gold label that is not a class were left out\n", self.unknown_gold));
         }
         s
-    }
-}
-
-/// Rows of a labelled file: a header, then records. `.tsv` is read the way
-/// XNLI is written (tab-separated, quotes are plain characters); `.csv` as CSV.
-pub struct Table {
-    reader: csv::Reader<Box<dyn std::io::Read + Send>>,
-    pub header: Vec<String>,
-    pub name: String,
-}
-
-impl Table {
-    pub fn open(path: &Path) -> Result<Self> {
-        let name = path.display().to_string();
-        let input: Box<dyn std::io::Read + Send> = if name == "-" {
-            Box::new(std::io::stdin())
-        } else {
-            Box::new(std::fs::File::open(path).with_context(|| format!("cannot open {name}"))?)
-        };
-        let tsv = path.extension().is_none_or(|e| e != "csv");
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(if tsv { b'\t' } else { b',' })
-            .quoting(!tsv)
-            .flexible(false)
-            .from_reader(input);
-        let header = reader.headers().with_context(|| format!("{name}: cannot read the header"))?.iter().map(String::from).collect();
-        Ok(Table { reader, header, name })
-    }
-
-    pub fn column(&self, name: &str) -> Result<usize> {
-        self.header.iter().position(|h| h == name).with_context(|| {
-            format!("{}: no column {name:?} (columns: {})", self.name, self.header.join(", "))
-        })
-    }
-
-    /// The next record, or None at the end; errors name the line.
-    pub fn next_record(&mut self) -> Result<Option<csv::StringRecord>> {
-        let mut rec = csv::StringRecord::new();
-        match self.reader.read_record(&mut rec) {
-            Ok(true) => Ok(Some(rec)),
-            Ok(false) => Ok(None),
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                bail!("{} line {line}: {e}", self.name)
-            }
-        }
     }
 }

@@ -2,12 +2,22 @@
 //! parses input ahead (so a slow producer on stdin still gets prompt answers),
 //! the caller's scorer takes whatever is ready up to a window at a time, and
 //! results are emitted in input order.
+//!
+//! Memory is bounded by count and by bytes: at most `window` documents are
+//! scored at once, and the reader stops reading ahead once the documents in
+//! flight hold [`IN_FLIGHT_BYTES`] (one enormous document still goes alone).
 
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Condvar, Mutex};
 
 use anyhow::Result;
 
 use crate::input::{Doc, ErrorKind, InputError};
+
+/// Text held by documents read but not yet written, before the reader waits.
+pub const IN_FLIGHT_BYTES: usize = 64 << 20;
+
+/// Most documents queued between the reader and the scorer.
+const QUEUE: usize = 1024;
 
 /// What a streaming run reports. Items carry their position in the input
 /// (`seq`, counting documents and bad records alike); documents come in order.
@@ -17,6 +27,29 @@ pub enum Event<R> {
     InputError { seq: usize, error: InputError },
     /// Everything received so far has been emitted: a safe point to checkpoint.
     WindowDone,
+}
+
+/// Bytes of documents in flight, and a way to wait for room.
+#[derive(Default)]
+struct Budget {
+    used: Mutex<usize>,
+    freed: Condvar,
+}
+
+impl Budget {
+    fn take(&self, n: usize) {
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        while *used > 0 && *used + n > IN_FLIGHT_BYTES {
+            used = self.freed.wait(used).unwrap_or_else(|e| e.into_inner());
+        }
+        *used += n;
+    }
+
+    fn give(&self, n: usize) {
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        *used = used.saturating_sub(n);
+        self.freed.notify_all();
+    }
 }
 
 /// Runs `score` over windows of at most `window` documents. A fatal input
@@ -31,29 +64,33 @@ where
     I: Iterator<Item = (usize, Result<Doc, InputError>)> + Send + 'static,
 {
     let window = window.max(1);
-    let (tx, rx) = mpsc::sync_channel::<(usize, Result<Doc, InputError>)>(window * 2);
+    let (tx, rx) = mpsc::sync_channel::<(usize, Result<Doc, InputError>, usize)>(QUEUE.min(window * 2));
+    let budget = Arc::new(Budget::default());
+    let reader_budget = budget.clone();
     // Not joined: if we stop early (an error, a closed stdout) the reader may be
     // blocked on a terminal; it ends with the process.
     std::thread::spawn(move || {
-        for item in items {
-            if tx.send(item).is_err() {
+        for (seq, item) in items {
+            let weight = item.as_ref().map_or(0, Doc::weight);
+            reader_budget.take(weight);
+            if tx.send((seq, item, weight)).is_err() {
                 break;
             }
         }
     });
     let mut docs: Vec<Doc> = Vec::new();
-    let mut seqs: Vec<usize> = Vec::new();
+    let mut seqs: Vec<(usize, usize)> = Vec::new();
     let mut fatal: Option<InputError> = None;
     let mut done = false;
     while !done {
-        let mut take = |item: (usize, Result<Doc, InputError>), docs: &mut Vec<Doc>, seqs: &mut Vec<usize>| {
+        let mut take = |item: (usize, Result<Doc, InputError>, usize), docs: &mut Vec<Doc>, seqs: &mut Vec<(usize, usize)>| {
             match item {
-                (seq, Ok(doc)) => {
+                (seq, Ok(doc), weight) => {
                     docs.push(doc);
-                    seqs.push(seq);
+                    seqs.push((seq, weight));
                 }
-                (_, Err(error)) if error.kind == ErrorKind::Fatal => return Ok(Some(error)),
-                (seq, Err(error)) => emit(Event::InputError { seq, error })?,
+                (_, Err(error), _) if error.kind == ErrorKind::Fatal => return Ok(Some(error)),
+                (seq, Err(error), _) => emit(Event::InputError { seq, error })?,
             }
             anyhow::Ok(None)
         };
@@ -71,8 +108,12 @@ where
         }
         if !docs.is_empty() {
             let results = score(&docs)?;
-            for ((seq, doc), result) in seqs.drain(..).zip(docs.drain(..)).zip(results) {
+            for (((seq, weight), mut doc), result) in seqs.drain(..).zip(docs.drain(..)).zip(results) {
+                // The text is scored; writing needs only the id and the raw record.
+                doc.text = String::new();
+                doc.pair = None;
                 emit(Event::Scored { seq, doc, result })?;
+                budget.give(weight);
             }
         }
         emit(Event::WindowDone)?;

@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
-use crate::config::{Aggregate, Long};
-use crate::input::Doc;
+use super::{load_parts, run_batched, softmax, Aggregate, Batching, Long, LongDocs};
 use crate::labels::{self, Label};
 use crate::model::{Deberta, Encoded};
 use crate::tokenize::{PairError, PairTokenizer, Piece};
@@ -53,7 +52,7 @@ impl Classifier {
 
     /// Fills the template for every label and checks each hypothesis leaves
     /// room for the premise; for `Long::Chunk`, also that windows can advance.
-    pub fn task(&self, labels: Vec<Label>, template: &str, multi_label: bool, long: Long) -> Result<Task> {
+    pub fn task(&self, labels: Vec<Label>, template: &str, multi_label: bool, long: LongDocs) -> Result<Task> {
         labels::check_unique(&labels)?;
         labels::check_template(template)?;
         let mut hypotheses = Vec::with_capacity(labels.len());
@@ -77,7 +76,8 @@ impl Classifier {
         }
         // Every label's pair must fit beside the same window of the document.
         let window = self.tokenizer.max_length.saturating_sub(self.tokenizer.pair_special_tokens() + longest);
-        if let Long::Chunk { stride, .. } = long {
+        if long.long == Long::Chunk {
+            let stride = long.stride;
             if stride >= window {
                 bail!(
                     "--stride {stride}: windows hold {window} tokens beside the longest hypothesis, so consecutive \
@@ -90,21 +90,18 @@ impl Classifier {
         Ok(Task { labels, hypotheses, pieces, independent, long, window })
     }
 
-    /// Scores every document of a window against every label.
-    pub fn score(&self, task: &Task, docs: &[Doc], batching: &Batching) -> Result<Vec<Vec<f32>>> {
-        let (stride, aggregate) = match task.long {
-            Long::Truncate => {
-                let texts: Vec<(&str, &str)> = docs.iter().map(|d| (d.id.as_str(), d.text.as_str())).collect();
-                return self.score_texts(task, &texts, batching);
-            }
-            Long::Chunk { stride, aggregate } => (stride, aggregate),
-        };
+    /// Scores every `(id, text)` document against every label; ids name errors.
+    pub fn score(&self, task: &Task, docs: &[(&str, &str)], batching: &Batching) -> Result<Vec<Vec<f32>>> {
+        if task.long.long == Long::Truncate {
+            return self.score_texts(task, docs, batching);
+        }
+        let LongDocs { stride, aggregate, .. } = task.long;
         // Each document becomes its windows; windows are scored in bounded groups
         // and folded into per-label aggregates.
         let nl = task.labels.len();
         let mut spans: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
         for (i, d) in docs.iter().enumerate() {
-            for r in self.tokenizer.windows(&d.text, task.window, stride).map_err(|e| anyhow::anyhow!("{}: {e}", d.id))? {
+            for r in self.tokenizer.windows(d.1, task.window, stride).map_err(|e| anyhow::anyhow!("{}: {e}", d.0))? {
                 spans.push((i, r));
             }
         }
@@ -112,7 +109,7 @@ impl Classifier {
         let mut count = vec![0usize; docs.len()];
         let group = (batching.batch_size * 4 / nl).max(16);
         for chunk in spans.chunks(group) {
-            let texts: Vec<(&str, &str)> = chunk.iter().map(|(i, r)| (docs[*i].id.as_str(), &docs[*i].text[r.clone()])).collect();
+            let texts: Vec<(&str, &str)> = chunk.iter().map(|(i, r)| (docs[*i].0, &docs[*i].1[r.clone()])).collect();
             for ((i, _), scores) in chunk.iter().zip(self.score_texts(task, &texts, batching)?) {
                 count[*i] += 1;
                 for (a, s) in acc[*i].iter_mut().zip(scores) {
@@ -172,13 +169,6 @@ impl Classifier {
     }
 }
 
-pub fn softmax(x: &[f64]) -> Vec<f64> {
-    let max = x.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let e: Vec<f64> = x.iter().map(|v| (v - max).exp()).collect();
-    let sum: f64 = e.iter().sum();
-    e.into_iter().map(|v| v / sum).collect()
-}
-
 /// Labels with their filled hypotheses.
 pub struct Task {
     pub labels: Vec<Label>,
@@ -187,67 +177,9 @@ pub struct Task {
     pub pieces: Vec<Piece>,
     /// Per-label entailment-vs-contradiction scores (multi-label, or one label).
     pub independent: bool,
-    pub long: Long,
+    pub long: LongDocs,
     /// Document tokens that fit beside every hypothesis (a `--long chunk` window).
     pub window: usize,
-}
-
-/// Limits on one forward pass.
-#[derive(Clone, Copy, Debug)]
-pub struct Batching {
-    /// Most sequences in one forward pass.
-    pub batch_size: usize,
-    /// Most tokens in one forward pass (a longer sequence runs alone).
-    pub batch_tokens: usize,
-}
-
-impl Default for Batching {
-    fn default() -> Self {
-        Batching { batch_size: 64, batch_tokens: 4096 }
-    }
-}
-
-/// Groups sequence indices into batches of similar length within the limits.
-fn plan(seqs: &[Encoded], b: &Batching) -> Vec<Vec<usize>> {
-    let mut order: Vec<usize> = (0..seqs.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(seqs[i].len()));
-    let mut batches = Vec::new();
-    let mut start = 0;
-    while start < order.len() {
-        let mut end = start;
-        let mut tokens = 0;
-        while end < order.len() && end - start < b.batch_size.max(1) {
-            let len = seqs[order[end]].len();
-            if end > start && tokens + len > b.batch_tokens {
-                break;
-            }
-            tokens += len;
-            end += 1;
-        }
-        batches.push(order[start..end].to_vec());
-        start = end;
-    }
-    batches
-}
-
-/// Runs sequences through `forward` in batches of similar length within the
-/// token budget; returns the outputs in input order, and the FLOPs `flops` counts.
-pub fn run_batched(
-    seqs: &[Encoded],
-    b: &Batching,
-    forward: impl Fn(&[Encoded]) -> Result<Vec<Vec<f32>>>,
-    flops: impl Fn(&[Encoded]) -> f64,
-) -> Result<(Vec<Vec<f32>>, f64)> {
-    let mut out = vec![Vec::new(); seqs.len()];
-    let mut total = 0.0;
-    for idx in plan(seqs, b) {
-        let batch: Vec<Encoded> = idx.iter().map(|&i| seqs[i].clone()).collect();
-        total += flops(&batch);
-        for (&i, o) in idx.iter().zip(forward(&batch)?) {
-            out[i] = o;
-        }
-    }
-    Ok((out, total))
 }
 
 /// Loads an NLI classifier from a resolved model folder.
@@ -263,16 +195,4 @@ pub fn load(dir: &std::path::Path) -> Result<Classifier> {
     }
     let (model, tokenizer) = load_parts(dir, cfg, true)?;
     Classifier::new(model, tokenizer)
-}
-
-/// The model and its tokenizer, loaded side by side: for a 250K-piece
-/// vocabulary building the tokenizer takes about as long as reading weights.
-pub fn load_parts(dir: &std::path::Path, cfg: crate::model::ModelConfig, head: bool) -> Result<(Deberta, PairTokenizer)> {
-    let max_positions = cfg.max_position_embeddings;
-    std::thread::scope(|s| {
-        let tokenizer = s.spawn(|| PairTokenizer::load(dir, max_positions));
-        let model = Deberta::load(dir, cfg, head);
-        let tokenizer = tokenizer.join().map_err(|_| anyhow::anyhow!("loading the tokenizer failed"))?;
-        Ok((model?, tokenizer?))
-    })
 }

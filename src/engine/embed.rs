@@ -1,14 +1,12 @@
-//! `zeroshot embed`: the encoder's last hidden state per token, or pooled
-//! document vectors, as JSONL or a NumPy `.npy` array.
+//! Embeddings: the encoder's last hidden state per token, or pooled
+//! document vectors.
 
 use std::path::Path;
 
 use anyhow::Result;
 use rayon::prelude::*;
-use serde::Serialize;
 
-use crate::classify::{run_batched, Batching};
-use crate::config::Pool;
+use super::{load_parts, run_batched, Batching, Pool};
 use crate::model::{Deberta, Encoded, ModelConfig};
 use crate::tokenize::PairTokenizer;
 
@@ -28,7 +26,7 @@ impl Embedder {
     /// Any DeBERTa-v2/v3 checkpoint: a classification head, if present, is unused.
     pub fn load(dir: &Path) -> Result<Self> {
         let cfg = ModelConfig::from_file(&dir.join("config.json"))?;
-        let (model, tokenizer) = crate::classify::load_parts(dir, cfg, false)?;
+        let (model, tokenizer) = load_parts(dir, cfg, false)?;
         Ok(Embedder { model, tokenizer })
     }
 
@@ -43,6 +41,24 @@ impl Embedder {
         let seqs: Vec<Encoded> = enc.iter().map(|(e, _)| e.clone()).collect();
         let (hidden, _) = run_batched(&seqs, batching, |b| self.model.encode(b), |_| 0.0)?;
         Ok(enc.into_iter().zip(hidden).map(|((e, tokens), hidden)| Embedded { tokens, ids: e.ids, hidden }).collect())
+    }
+}
+
+/// What `embed` writes per document.
+pub enum Embedding {
+    /// One vector (`--pool`).
+    Pooled(Vec<f32>),
+    /// Every token's vector.
+    Tokens(Embedded),
+}
+
+impl Embedding {
+    /// `e` pooled as asked (`Some((how, normalize))`), or kept per token.
+    pub fn of(e: Embedded, hidden: usize, pooling: Option<(Pool, bool)>) -> Embedding {
+        match pooling {
+            Some((how, normalize)) => Embedding::Pooled(pool(&e, hidden, how, normalize)),
+            None => Embedding::Tokens(e),
+        }
     }
 }
 
@@ -72,60 +88,9 @@ pub fn pool(e: &Embedded, h: usize, how: Pool, normalize: bool) -> Vec<f32> {
     v
 }
 
-pub fn jsonl_pooled(id: &str, v: &[f32]) -> String {
-    #[derive(Serialize)]
-    struct R<'a> {
-        id: &'a str,
-        embedding: &'a [f32],
-    }
-    serde_json::to_string(&R { id, embedding: v }).expect("plain data serializes") + "\n"
-}
-
-pub fn jsonl_tokens(id: &str, e: &Embedded, h: usize) -> String {
-    #[derive(Serialize)]
-    struct R<'a> {
-        id: &'a str,
-        tokens: &'a [String],
-        token_ids: &'a [u32],
-        embeddings: Vec<&'a [f32]>,
-    }
-    let r = R { id, tokens: &e.tokens, token_ids: &e.ids, embeddings: e.hidden.chunks(h).collect() };
-    serde_json::to_string(&r).expect("plain data serializes") + "\n"
-}
-
-/// Size of the `.npy` header we write: fixed, so the row count can be filled
-/// in at the end without moving the data.
-pub const NPY_HEADER: usize = 128;
-
-/// A NumPy v1.0 header for a little-endian float32 array `rows x cols`.
-pub fn npy_header(rows: usize, cols: usize) -> Vec<u8> {
-    let dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
-    let mut h = b"\x93NUMPY\x01\x00".to_vec();
-    let len = NPY_HEADER - 10;
-    h.extend_from_slice(&(len as u16).to_le_bytes());
-    h.extend_from_slice(dict.as_bytes());
-    h.resize(NPY_HEADER - 1, b' ');
-    h.push(b'\n');
-    h
-}
-
-pub fn npy_row(v: &[f32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn npy_header_is_aligned_and_parsable() {
-        let h = npy_header(12345, 768);
-        assert_eq!(h.len(), NPY_HEADER);
-        assert_eq!(h.len() % 64, 0);
-        let text = std::str::from_utf8(&h[10..]).unwrap();
-        assert!(text.starts_with("{'descr': '<f4', 'fortran_order': False, 'shape': (12345, 768), }"));
-        assert!(text.ends_with('\n'));
-    }
 
     #[test]
     fn pooling() {

@@ -1,0 +1,49 @@
+//! `zeroshot embed`.
+
+use anyhow::{Context, Result};
+use serde_json::json;
+
+use crate::config::EmbedConfig;
+use crate::engine::{Embedder, Embedding};
+use crate::input::Docs;
+use crate::job::{self, JobOptions};
+use crate::output::{self, EmbedFormat, Render};
+use crate::state::State;
+
+pub fn run(cfg: EmbedConfig, state: &State) -> Result<u8> {
+    super::init_threads(cfg.run.threads)?;
+    let docs = Docs::open(cfg.input.clone())?;
+    let resolved = super::resolve(&cfg.model, state)?;
+    let identity = job::identity(
+        "embed",
+        json!({ "pool": format!("{:?}", cfg.pool), "format": cfg.format, "shard": cfg.job.shard,
+                "input": cfg.input.structured, "lines": cfg.input.lines, "text": [&cfg.input.text_column, &cfg.input.text_field] }),
+        &resolved,
+        &cfg.input.sources,
+    );
+    let job = JobOptions::new(&cfg.job, identity, (cfg.run.batching.batch_size * 2).max(64), &cfg.input.sources, &[]);
+    let opened = job::open(&job)?;
+    let embedder = Embedder::load(&resolved.dir).with_context(|| super::load_context(&resolved))?;
+    let hidden = embedder.hidden_size();
+    let render: Box<dyn Render<Embedding>> = match cfg.format {
+        EmbedFormat::Jsonl => Box::new(output::jsonl::Embed { hidden }),
+        EmbedFormat::Npy => Box::new(output::npy::Embed { hidden }),
+    };
+    let batching = cfg.run.batching;
+    let total = docs.total_bytes();
+    let pool = cfg.pool;
+    let prog = job::run(
+        &job,
+        opened,
+        docs,
+        total,
+        |window| {
+            let texts: Vec<&str> = window.iter().map(|d| d.text.as_str()).collect();
+            Ok(embedder.embed(&texts, &batching)?.into_iter().map(|e| Embedding::of(e, hidden, pool)).collect())
+        },
+        render.as_ref(),
+        |_, _, _| {},
+    )?;
+    std::mem::forget(embedder); // see classify
+    Ok(job::input_exit(&prog))
+}
