@@ -61,7 +61,8 @@ pub fn parse_list(list: &str) -> Result<Vec<Label>> {
             let name = raw.trim();
             if name.is_empty() {
                 bail!(
-                    "--labels {list:?}: label {} is empty (use --label to pass a label containing a comma)",
+                    "--labels {:?}: label {} is empty (use --label to pass a label containing a comma)",
+                    short(list),
                     i + 1
                 );
             }
@@ -74,7 +75,7 @@ pub fn parse_list(list: &str) -> Result<Vec<Label>> {
 pub fn parse_single(raw: &str) -> Result<Label> {
     let name = raw.trim();
     if name.is_empty() {
-        bail!("--label {raw:?} is empty");
+        bail!("--label {:?} is empty", short(raw));
     }
     Ok(Label { name: name.to_string(), phrase: name.to_string() })
 }
@@ -83,6 +84,7 @@ pub fn parse_single(raw: &str) -> Result<Label> {
 /// phrase`; blank lines and `#` comments are skipped; a `# template: ...`
 /// comment sets the template. `origin` names the source in errors.
 pub fn parse_file_text(text: &str, origin: &str) -> Result<LabelSet> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut set = LabelSet::default();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -102,7 +104,7 @@ pub fn parse_file_text(text: &str, origin: &str) -> Result<LabelSet> {
             None => (line, line),
         };
         if name.is_empty() || phrase.is_empty() {
-            bail!("{origin}:{}: {line:?} has an empty label or phrase (expected `label` or `label = phrase`)", n + 1);
+            bail!("{origin}:{}: {:?} has an empty label or phrase (expected `label` or `label = phrase`)", n + 1, short(line));
         }
         set.labels.push(Label { name: name.to_string(), phrase: phrase.to_string() });
     }
@@ -119,8 +121,17 @@ pub fn read_file(path: &Path) -> Result<LabelSet> {
     if shown.starts_with('@') {
         return builtin_set(&shown);
     }
-    match std::fs::read_to_string(path) {
-        Ok(text) => parse_file_text(&text, &shown),
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => parse_file_text(&text, &shown),
+            Err(e) => {
+                let bad = e.utf8_error().valid_up_to();
+                let bytes = e.as_bytes();
+                let line = bytes[..bad].iter().filter(|&&b| b == b'\n').count() + 1;
+                let col = bad - bytes[..bad].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+                bail!("{shown}:{line}: not valid UTF-8 (byte {col} of the line); save the label file as UTF-8")
+            }
+        },
         Err(e) => {
             let in_labels_dir = path.parent().and_then(|p| p.file_name()).is_some_and(|d| d == "labels");
             let stem = path.file_stem().and_then(|s| s.to_str()).filter(|_| path.extension().is_some_and(|x| x == "txt"));
@@ -132,6 +143,11 @@ pub fn read_file(path: &Path) -> Result<LabelSet> {
     }
 }
 
+/// A label or template shortened for a message.
+fn short(s: &str) -> String {
+    crate::msg::short(s, 80)
+}
+
 /// Rejects an empty list and duplicate names.
 pub fn check_unique(labels: &[Label]) -> Result<()> {
     if labels.is_empty() {
@@ -140,7 +156,7 @@ pub fn check_unique(labels: &[Label]) -> Result<()> {
     let mut seen = HashSet::new();
     for l in labels {
         if !seen.insert(l.name.as_str()) {
-            bail!("label {:?} is given twice", l.name);
+            bail!("label {:?} is given twice", short(&l.name));
         }
     }
     Ok(())
@@ -170,11 +186,11 @@ fn pieces(template: &str) -> Result<Vec<Piece<'_>>> {
             }
             b'{' => {
                 let end = template[i..].find('}').map(|e| i + e).with_context(|| {
-                    format!("template {template:?} has an unclosed '{{' (write {{{{ for a literal brace)")
+                    format!("template {:?} has an unclosed '{{' (write {{{{ for a literal brace)", short(template))
                 })?;
                 let field = &template[i + 1..end];
                 if !field.is_empty() && field != "0" {
-                    bail!("template {template:?} has the field {{{field}}}; only {{}} (the label) is supported");
+                    bail!("template {:?} has the field {{{field}}}; only {{}} (the label) is supported", short(template));
                 }
                 if field.is_empty() {
                     auto += 1;
@@ -182,17 +198,17 @@ fn pieces(template: &str) -> Result<Vec<Piece<'_>>> {
                     manual += 1;
                 }
                 if auto > 1 {
-                    bail!("template {template:?} has more than one {{}}; write {{0}} to repeat the label");
+                    bail!("template {:?} has more than one {{}}; write {{0}} to repeat the label", short(template));
                 }
                 if auto > 0 && manual > 0 {
-                    bail!("template {template:?} mixes {{}} and {{0}}; use one style");
+                    bail!("template {:?} mixes {{}} and {{0}}; use one style", short(template));
                 }
                 out.push(Piece::Text(&template[start..i]));
                 out.push(Piece::Slot);
                 i = end + 1;
                 start = i;
             }
-            b'}' => bail!("template {template:?} has a single '}}' (write }}}} for a literal brace)"),
+            b'}' => bail!("template {:?} has a single '}}' (write }}}} for a literal brace)", short(template)),
             _ => i += 1,
         }
     }
@@ -203,7 +219,7 @@ fn pieces(template: &str) -> Result<Vec<Piece<'_>>> {
 /// Checks that a template has at least one `{}` placeholder and is well formed.
 pub fn check_template(template: &str) -> Result<()> {
     if !pieces(template)?.contains(&Piece::Slot) {
-        bail!("template {template:?} has no {{}} placeholder for the label (e.g. \"This example is {{}}.\")");
+        bail!("template {:?} has no {{}} placeholder for the label (e.g. \"This example is {{}}.\")", short(template));
     }
     Ok(())
 }

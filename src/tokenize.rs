@@ -19,7 +19,14 @@ pub struct PairTokenizer {
     /// Special tokens added to a pair and to a single sequence.
     added_pair: usize,
     added_single: usize,
+    /// Longest text handed to the tokenizer at once (see `prefix_piece`).
+    segment: usize,
 }
+
+/// Bytes of text tokenized at once for long documents. The tokenizers crate
+/// needs tens of bytes of working memory per input byte, so a 100 MB document
+/// tokenized whole takes gigabytes; segments keep it to a few MB.
+pub const SEGMENT: usize = 64 * 1024;
 
 /// Why a pair could not be encoded.
 #[derive(Debug, thiserror::Error)]
@@ -48,12 +55,103 @@ impl PairTokenizer {
             tok.get_post_processor().map_or(0, |p| p.added_tokens(pair))
         };
         let (added_pair, added_single) = (added(true), added(false));
-        Ok(PairTokenizer { tok, max_length, source: path, added_pair, added_single })
+        Ok(PairTokenizer { tok, max_length, source: path, added_pair, added_single, segment: SEGMENT })
+    }
+
+    /// Sets the segment size (tests use small ones to cross many boundaries).
+    pub fn with_segment(mut self, bytes: usize) -> Self {
+        self.segment = bytes.max(64);
+        self
     }
 
     /// A text's tokens alone (no special tokens, no truncation), with byte offsets.
     pub fn piece(&self, text: &str) -> Result<Piece> {
         self.tok.encode(text, false).map_err(|e| anyhow::anyhow!("tokenization failed: {e}"))
+    }
+
+    /// The first `need` tokens of `text` exactly as tokenizing it whole gives
+    /// them, tokenizing only a prefix of it: what truncation keeps of a long
+    /// document, in memory bounded by the prefix. A prefix is accepted when a
+    /// longer one agrees with it on every token up to `need` plus a margin
+    /// (cuts fall after whitespace where there is any, so words are whole).
+    pub fn prefix_piece(&self, text: &str, need: usize) -> Result<Piece> {
+        const MARGIN: usize = 16;
+        let mut len = self.segment.max(need * 16);
+        loop {
+            if len >= text.len() {
+                return self.piece(text);
+            }
+            let c1 = cut(text, len, len / 8);
+            let a = self.piece(&text[..c1])?;
+            if a.len() > need + MARGIN {
+                let c2 = cut(text, len + len / 2, len / 8);
+                let b = self.piece(&text[..c2])?;
+                let k = need + MARGIN;
+                if b.len() > k && a.get_ids()[..k] == b.get_ids()[..k] && a.get_offsets()[..k] == b.get_offsets()[..k] {
+                    let mut a = a;
+                    a.truncate(need, 0, TruncationDirection::Right);
+                    drop(a.take_overflowing());
+                    return Ok(a);
+                }
+            }
+            len *= 2;
+        }
+    }
+
+    /// Every token's byte range in `text`, exactly as tokenizing it whole
+    /// gives them, in bounded memory: overlapping segments are tokenized in
+    /// turn and joined where they agree on a run of tokens.
+    pub fn token_offsets(&self, text: &str, mut each: impl FnMut((usize, usize))) -> Result<()> {
+        let seg = self.segment;
+        let offsets = |start: usize, end: usize| -> Result<Vec<(usize, usize, u32)>> {
+            let enc = self.piece(&text[start..end])?;
+            Ok(enc.get_offsets().iter().zip(enc.get_ids()).map(|(&(s, e), &id)| (s + start, e + start, id)).collect())
+        };
+        // `a` holds the tokens of text[a_start..a_end]; tokens before `from` are out.
+        let (mut a_start, mut from) = (0usize, 0usize);
+        let mut size = seg;
+        let slack = seg / 16;
+        let mut a_end = cut(text, size, slack);
+        let mut a = offsets(0, a_end)?;
+        loop {
+            if a_end >= text.len() {
+                a.iter().filter(|t| t.0 >= from).for_each(|t| each((t.0, t.1)));
+                return Ok(());
+            }
+            // The next segment starts a quarter back; tokens near either edge
+            // of a segment may differ from the whole text's, so the two are
+            // joined at a token in the middle of the overlap where they agree
+            // (the middle half of the overlap must match token for token).
+            let guard = size / 16;
+            let b_start = cut(text, a_end - size / 4, slack);
+            let b_end = cut(text, b_start + size, slack);
+            let b = if b_start > a_start { offsets(b_start, b_end)? } else { Vec::new() };
+            let lo = b_start + guard;
+            let hi = a_end.saturating_sub(guard);
+            let joined = (|| {
+                let j0 = a.iter().position(|t| t.0 >= lo && t.0 >= from)?;
+                let j1 = a.iter().rposition(|t| t.1 <= hi)?;
+                if j1 < j0 + 4 {
+                    return None;
+                }
+                let k0 = b.iter().position(|t| t.0 == a[j0].0)?;
+                (b.len() >= k0 + (j1 - j0) && a[j0..j1] == b[k0..k0 + (j1 - j0)]).then_some(j0)
+            })();
+            match joined {
+                Some(j0) => {
+                    a[..j0].iter().filter(|t| t.0 >= from).for_each(|t| each((t.0, t.1)));
+                    from = a[j0].0;
+                    (a_start, a_end, a) = (b_start, b_end, b);
+                    size = seg;
+                }
+                None => {
+                    // No stable run to join at: take a longer segment from the same start.
+                    size *= 2;
+                    a_end = cut(text, a_start + size, slack);
+                    a = offsets(a_start, a_end)?;
+                }
+            }
+        }
     }
 
     fn truncate(&self, a: Piece, b: Option<Piece>, strategy: TruncationStrategy) -> tokenizers::Result<(Piece, Option<Piece>)> {
@@ -107,22 +205,32 @@ impl PairTokenizer {
     /// consecutive ones sharing `stride` tokens, from the first token's start
     /// to the last token's end. A text that fits is one window, the whole text.
     pub fn windows(&self, text: &str, width: usize, stride: usize) -> Result<Vec<std::ops::Range<usize>>> {
-        let enc = self.piece(text)?;
-        let offsets = enc.get_offsets();
-        let n = offsets.len();
+        // The last width+1 token ranges: enough to close each window and to
+        // know whether another follows.
+        let mut recent: std::collections::VecDeque<(usize, usize)> = std::collections::VecDeque::new();
+        let (mut n, mut start) = (0usize, 0usize);
+        let mut out = Vec::new();
+        let step = width.saturating_sub(stride).max(1);
+        self.token_offsets(text, |t| {
+            recent.push_back(t);
+            n += 1;
+            // Tokens start.. are in `recent` from index n - recent.len().
+            if n > start + width {
+                let base = n - recent.len();
+                out.push(recent[start - base].0..recent[start + width - 1 - base].1);
+                start += step;
+            }
+            while recent.len() > width + 1 {
+                recent.pop_front();
+            }
+        })?;
         if n <= width {
             return Ok(std::iter::once(0..text.len()).collect());
         }
-        let mut out = Vec::new();
-        let mut start = 0;
-        loop {
-            let end = (start + width).min(n);
-            out.push(offsets[start].0..offsets[end - 1].1);
-            if end >= n {
-                return Ok(out);
-            }
-            start += width - stride;
-        }
+        // The window from `start` runs to the last token.
+        let base = n - recent.len();
+        out.push(recent[start - base].0..recent[n - 1 - base].1);
+        Ok(out)
     }
 
     /// `[CLS] text [SEP]`, truncated to the limit.
@@ -132,7 +240,8 @@ impl PairTokenizer {
 
     /// [`Self::encode_single`] with the token strings.
     pub fn encode_single_tokens(&self, text: &str) -> Result<(Encoded, Vec<String>)> {
-        let (a, _) = self.truncate(self.piece(text)?, None, TruncationStrategy::LongestFirst).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let a = self.prefix_piece(text, self.max_length)?;
+        let (a, _) = self.truncate(a, None, TruncationStrategy::LongestFirst).map_err(|e| anyhow::anyhow!("{e}"))?;
         let enc = self.tok.post_process(a, None, true).map_err(|e| anyhow::anyhow!("tokenization failed: {e}"))?;
         Ok((to_encoded(&enc), enc.get_tokens().to_vec()))
     }
@@ -145,7 +254,7 @@ impl PairTokenizer {
         if hypothesis.is_empty() {
             return self.encode_single(premise);
         }
-        let (p, h) = (self.piece(premise)?, self.piece(hypothesis)?);
+        let (p, h) = (self.prefix_piece(premise, self.max_length)?, self.prefix_piece(hypothesis, self.max_length)?);
         match self.pair_of(&p, &h) {
             Ok(e) => Ok(e),
             Err(PairError::HypothesisTooLong { .. }) => {
@@ -155,6 +264,24 @@ impl PairTokenizer {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// A place to cut `text` at or before byte `at`: just after the last
+/// whitespace in the `slack` bytes before it when there is one, else the char
+/// boundary at or before `at`; the text's end when `at` reaches it.
+fn cut(text: &str, at: usize, slack: usize) -> usize {
+    if at >= text.len() {
+        return text.len();
+    }
+    let lo = at.saturating_sub(slack);
+    if let Some(p) = text.as_bytes()[lo..at].iter().rposition(|b| b.is_ascii_whitespace()) {
+        return lo + p + 1;
+    }
+    let mut c = at;
+    while !text.is_char_boundary(c) {
+        c -= 1;
+    }
+    c
 }
 
 /// The checkpoint's tokenizer and the file it came from.

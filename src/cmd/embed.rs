@@ -38,7 +38,7 @@ pub fn run(cfg: EmbedConfig, state: &State) -> Result<u8> {
         docs,
         total,
         |window| {
-            let texts: Vec<&str> = window.iter().map(|d| d.text.as_str()).collect();
+            let texts: Vec<(&str, &str)> = window.iter().map(|d| (d.id.as_str(), d.text.as_str())).collect();
             Ok(embedder.embed(&texts, &batching)?.into_iter().map(|e| Embedding::of(e, hidden, pool)).collect())
         },
         render.as_ref(),

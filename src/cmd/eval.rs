@@ -76,7 +76,7 @@ pub fn run(cfg: EvalConfig, state: &State) -> Result<u8> {
         |window| {
             let scores = match &scorer {
                 Scorer::Nli(n) => {
-                    let pairs: Vec<(&str, &str)> = window.iter().map(|d| (d.text.as_str(), d.pair.as_deref().unwrap_or(""))).collect();
+                    let pairs: Vec<(&str, &str, &str)> = window.iter().map(|d| (d.id.as_str(), d.text.as_str(), d.pair.as_deref().unwrap_or(""))).collect();
                     n.probabilities(&pairs, &batching)?
                 }
                 Scorer::Classify(clf, task) => {

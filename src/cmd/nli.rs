@@ -36,7 +36,7 @@ pub fn run(cfg: NliConfig, state: &State) -> Result<u8> {
         docs,
         total,
         |window| {
-            let pairs: Vec<(&str, &str)> = window.iter().map(|d| (d.text.as_str(), d.pair.as_deref().unwrap_or(""))).collect();
+            let pairs: Vec<(&str, &str, &str)> = window.iter().map(|d| (d.id.as_str(), d.text.as_str(), d.pair.as_deref().unwrap_or(""))).collect();
             nli.probabilities(&pairs, &batching)
         },
         render.as_ref(),

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
-use super::{load_parts, run_batched, softmax, Aggregate, Batching, Long, LongDocs};
+use super::{check_finite, load_parts, run_batched, softmax, Aggregate, Batching, Long, LongDocs};
 use crate::labels::{self, Label};
 use crate::model::{Deberta, Encoded};
 use crate::tokenize::{PairError, PairTokenizer, Piece};
@@ -64,11 +64,12 @@ impl Classifier {
             match self.tokenizer.pair_of(&self.tokenizer.piece("")?, &piece) {
                 Ok(_) => {}
                 Err(PairError::HypothesisTooLong { hyp_tokens, max_length }) => bail!(
-                    "label {:?}: its hypothesis {h:?} is {hyp_tokens} tokens, leaving no room for the document \
+                    "label {:?}: its hypothesis {:?} is {hyp_tokens} tokens, leaving no room for the document \
                      in the model's {max_length}-token input; shorten the label or the template",
-                    l.name
+                    crate::msg::short(&l.name, 60),
+                    crate::msg::short(&h, 80)
                 ),
-                Err(e) => bail!("label {:?}: {e}", l.name),
+                Err(e) => bail!("label {:?}: {e}", crate::msg::short(&l.name, 60)),
             }
             longest = longest.max(piece.len());
             hypotheses.push(h);
@@ -135,7 +136,9 @@ impl Classifier {
         let nl = task.labels.len();
         let started = Instant::now();
         // Each premise is tokenized once and paired with every hypothesis.
-        let premises: Vec<Piece> = texts.par_iter().map(|(_, t)| self.tokenizer.piece(t)).collect::<Result<_>>()?;
+        // Truncation keeps at most max_length tokens: a long document is tokenized only that far.
+        let keep = self.tokenizer.max_length;
+        let premises: Vec<Piece> = texts.par_iter().map(|(_, t)| self.tokenizer.prefix_piece(t, keep)).collect::<Result<_>>()?;
         let pairs: Vec<Encoded> = (0..texts.len() * nl)
             .into_par_iter()
             .map(|p| {
@@ -145,6 +148,7 @@ impl Classifier {
             .collect::<Result<_>>()?;
         let tokenized = Instant::now();
         let (logits, flops) = run_batched(&pairs, batching, |b| self.model.classify(b), |b| self.model.forward_flops(b, true))?;
+        check_finite(&logits, |p| texts[p / nl].0.to_string())?;
         let mut st = self.stats.lock().unwrap();
         st.documents += texts.len();
         st.pairs += pairs.len();

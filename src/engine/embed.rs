@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Result;
 use rayon::prelude::*;
 
-use super::{load_parts, run_batched, Batching, Pool};
+use super::{check_finite, load_parts, run_batched, Batching, Pool};
 use crate::model::{Deberta, Encoded, ModelConfig};
 use crate::tokenize::PairTokenizer;
 
@@ -35,11 +35,13 @@ impl Embedder {
     }
 
     /// `[CLS] text [SEP]` (truncated to the model's limit) through the encoder.
-    pub fn embed(&self, texts: &[&str], batching: &Batching) -> Result<Vec<Embedded>> {
+    /// ids name errors.
+    pub fn embed(&self, texts: &[(&str, &str)], batching: &Batching) -> Result<Vec<Embedded>> {
         let enc: Vec<(Encoded, Vec<String>)> =
-            texts.par_iter().map(|t| self.tokenizer.encode_single_tokens(t)).collect::<Result<_>>()?;
+            texts.par_iter().map(|(_, t)| self.tokenizer.encode_single_tokens(t)).collect::<Result<_>>()?;
         let seqs: Vec<Encoded> = enc.iter().map(|(e, _)| e.clone()).collect();
         let (hidden, _) = run_batched(&seqs, batching, |b| self.model.encode(b), |_| 0.0)?;
+        check_finite(&hidden, |i| texts[i].0.to_string())?;
         Ok(enc.into_iter().zip(hidden).map(|((e, tokens), hidden)| Embedded { tokens, ids: e.ids, hidden }).collect())
     }
 }

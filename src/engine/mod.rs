@@ -134,6 +134,18 @@ pub fn load_parts(dir: &std::path::Path, cfg: ModelConfig, head: bool) -> Result
     })
 }
 
+/// Refuses a NaN or infinite model output: it would print as `null` and
+/// never trip a gate. `id(i)` names the document of output `i`.
+pub fn check_finite(outputs: &[Vec<f32>], id: impl Fn(usize) -> String) -> Result<()> {
+    if let Some(i) = outputs.iter().position(|o| o.iter().any(|x| !x.is_finite())) {
+        anyhow::bail!(
+            "{}: the model computed a non-finite value (NaN or infinity); the checkpoint's weights or config are broken",
+            id(i)
+        );
+    }
+    Ok(())
+}
+
 /// Softmax in f64, as the pipeline's numpy postprocess computes it.
 pub fn softmax(x: &[f64]) -> Vec<f64> {
     let max = x.iter().cloned().fold(f64::NEG_INFINITY, f64::max);

@@ -612,6 +612,9 @@ fn take_line(name: &str, r: &mut Reader, line: &mut usize, buf: &mut Vec<u8>) ->
             let location = format!("{name}:{line}");
             let mut bytes = std::mem::take(buf);
             trim_eol(&mut bytes);
+            if bytes.capacity() > (1 << 20) {
+                bytes.shrink_to_fit();
+            }
             if *line == 1 && bytes.starts_with(b"\xef\xbb\xbf") {
                 bytes.drain(..3);
             }

@@ -252,6 +252,13 @@ impl<R: BufRead> TableReader<R> {
                     } else {
                         Vec::new()
                     };
+                    // Doubling growth can leave a huge record's buffers half empty.
+                    let mut raw_bytes = raw_bytes;
+                    for f in fields.iter_mut().chain(std::iter::once(&mut raw_bytes)) {
+                        if f.capacity() > (1 << 20) {
+                            f.shrink_to_fit();
+                        }
+                    }
                     return Ok(Some(Record { fields, raw: raw_bytes, terminator, bom, line: start_line }));
                 }
             }

@@ -117,7 +117,12 @@ impl Loader<'_> {
             format!("the checkpoint has no tensor {full} (the config implies it; is this checkpoint the one config.json describes?)")
         })?;
         self.params += t.numel();
-        t.expect(shape)
+        let v = t.expect(shape)?;
+        // A NaN or infinity would silently turn every score into null.
+        if let Some(i) = v.iter().position(|x| !x.is_finite()) {
+            bail!("tensor {} holds a non-finite value ({}) at element {i}: the checkpoint is damaged", t.name, v[i]);
+        }
+        Ok(v)
     }
 
     fn linear(&mut self, name: &str, out: usize, inp: usize) -> Result<Linear> {
@@ -414,7 +419,7 @@ impl Deberta {
         let rel = RelIndex::new(cfg, max_len);
 
         let t = Instant::now();
-        let mut x = self.embed(seqs, total);
+        let mut x = self.embed(seqs, total)?;
         profile::add(0, t);
         let x0 = if self.conv.is_some() { Some(x.clone()) } else { None };
 
@@ -462,7 +467,7 @@ impl Deberta {
         }
     }
 
-    fn embed(&self, seqs: &[Encoded], total: usize) -> Vec<f32> {
+    fn embed(&self, seqs: &[Encoded], total: usize) -> Result<Vec<f32>> {
         let cfg = &self.cfg;
         let (h, e) = (cfg.hidden_size, cfg.embedding_size);
         let tokens: Vec<(u32, u32, usize)> = seqs
@@ -479,6 +484,11 @@ impl Deberta {
                 math::add_assign(row, &types[t as usize * e..(t as usize + 1) * e]);
             }
         });
+        // The word embeddings stay mapped in the checkpoint's own type (scanning all
+        // 250K rows at load would cost time and memory): rows are checked as read.
+        if let Some((_, &(id, _, _))) = emb.chunks(e).zip(&tokens).find(|(row, _)| row.iter().any(|x| !x.is_finite())) {
+            bail!("the word embedding of token {id} holds a non-finite value (NaN or infinity): the checkpoint is damaged");
+        }
         let mut x = match &self.embed_proj {
             Some(w) => {
                 let mut x = vec![0f32; total * h];
@@ -489,7 +499,7 @@ impl Deberta {
         };
         let eps = cfg.layer_norm_eps;
         x.par_chunks_mut(h).for_each(|row| math::layer_norm(row, &self.emb_ln.w, &self.emb_ln.b, eps));
-        x
+        Ok(x)
     }
 
     /// One encoder layer from `x` into `ws.out` (`ws.out` holds one row per
