@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             [CompletionResult]::new('nli', 'nli', [CompletionResultType]::ParameterValue, 'Probabilities of the model''s labels for premise/hypothesis pairs')
             [CompletionResult]::new('embed', 'embed', [CompletionResultType]::ParameterValue, 'Contextual token embeddings or pooled document vectors')
             [CompletionResult]::new('eval', 'eval', [CompletionResultType]::ParameterValue, 'Accuracy, macro-F1 and a confusion matrix on gold-labelled data')
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Join the outputs of `--shard I/N` runs into the output of one unsharded run')
             [CompletionResult]::new('labels', 'labels', [CompletionResultType]::ParameterValue, 'List the built-in label sets, or show one')
             [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Inspect or download models')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -37,9 +38,9 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             break
         }
         'zeroshot;classify' {
-            [CompletionResult]::new('--text-column', '--text-column', [CompletionResultType]::ParameterName, 'CSV column holding the text: a header name or a 1-based index')
+            [CompletionResult]::new('--text-column', '--text-column', [CompletionResultType]::ParameterName, 'CSV/TSV column holding the text: a header name or a 1-based index [default: text]')
             [CompletionResult]::new('--id-column', '--id-column', [CompletionResultType]::ParameterName, 'CSV column holding each row''s id (default: FILE:ROW)')
-            [CompletionResult]::new('--text-field', '--text-field', [CompletionResultType]::ParameterName, 'JSONL field holding the text; a dotted path reaches into objects')
+            [CompletionResult]::new('--text-field', '--text-field', [CompletionResultType]::ParameterName, 'JSONL field holding the text; a dotted path reaches into objects [default: text]')
             [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'CSV field delimiter: one character, or `tab` [default: `,`; tab for .tsv]')
             [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Candidate labels, comma-separated, or a built-in set as `@name` (see `zeroshot labels`); repeatable')
             [CompletionResult]::new('--labels', '--labels', [CompletionResultType]::ParameterName, 'Candidate labels, comma-separated, or a built-in set as `@name` (see `zeroshot labels`); repeatable')
@@ -53,8 +54,8 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
             [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hub revision to use: a branch, tag or commit hash')
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format [default: csv for CSV input, jsonl for JSONL input, else table on a terminal and jsonl otherwise]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: csv for CSV input, jsonl for JSONL input, else table on a terminal and jsonl otherwise]')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format [default: from the --output extension (.csv, .tsv, .jsonl, .json), else csv for CSV input, jsonl for JSONL input, else table on a terminal and jsonl otherwise]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: from the --output extension (.csv, .tsv, .jsonl, .json), else csv for CSV input, jsonl for JSONL input, else table on a terminal and jsonl otherwise]')
             [CompletionResult]::new('--top-k', '--top-k', [CompletionResultType]::ParameterName, 'Show only the K best labels per document (jsonl, json, table)')
             [CompletionResult]::new('--threshold', '--threshold', [CompletionResultType]::ParameterName, 'Score threshold: with --multi-label, show only labels at or above it; with --fail-on, the score that trips the gate [default: 0.5]')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 (after writing all output) if any document scores at least --threshold for LABEL; repeatable')
@@ -86,8 +87,8 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             [CompletionResult]::new('--hypothesis', '--hypothesis', [CompletionResultType]::ParameterName, 'Column or field of the hypothesis')
             [CompletionResult]::new('--id-column', '--id-column', [CompletionResultType]::ParameterName, 'CSV/TSV column holding each row''s id (default: FILE:ROW)')
             [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'Field delimiter for CSV input: one character, or `tab`')
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format [default: from the --output extension, else jsonl]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: from the --output extension, else jsonl]')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
             [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hub revision to use: a branch, tag or commit hash')
@@ -113,13 +114,13 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             break
         }
         'zeroshot;embed' {
-            [CompletionResult]::new('--text-column', '--text-column', [CompletionResultType]::ParameterName, 'CSV column holding the text: a header name or a 1-based index')
+            [CompletionResult]::new('--text-column', '--text-column', [CompletionResultType]::ParameterName, 'CSV/TSV column holding the text: a header name or a 1-based index [default: text]')
             [CompletionResult]::new('--id-column', '--id-column', [CompletionResultType]::ParameterName, 'CSV column holding each row''s id (default: FILE:ROW)')
-            [CompletionResult]::new('--text-field', '--text-field', [CompletionResultType]::ParameterName, 'JSONL field holding the text; a dotted path reaches into objects')
+            [CompletionResult]::new('--text-field', '--text-field', [CompletionResultType]::ParameterName, 'JSONL field holding the text; a dotted path reaches into objects [default: text]')
             [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'CSV field delimiter: one character, or `tab` [default: `,`; tab for .tsv]')
             [CompletionResult]::new('--pool', '--pool', [CompletionResultType]::ParameterName, 'Pool each document into one vector: the mean over its tokens (special tokens included, as sentence-transformers does) or the first token. Without it, every token''s contextual embedding is written')
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format [default: npy when --output ends in .npy, else jsonl]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: npy when --output ends in .npy, else jsonl]')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format [default: from the --output extension (.npy, .jsonl), else jsonl]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: from the --output extension (.npy, .jsonl), else jsonl]')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
             [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hub revision to use: a branch, tag or commit hash')
@@ -167,6 +168,13 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             [CompletionResult]::new('--csv-quotes', '--csv-quotes', [CompletionResultType]::ParameterName, 'A tab-separated file with CSV-style quoting (by default TSV quotes are text, as in XNLI)')
             [CompletionResult]::new('--skip-bad-rows', '--skip-bad-rows', [CompletionResultType]::ParameterName, 'Skip malformed rows instead of stopping (counted; exit code 2)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of tables')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'zeroshot;merge' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the merged output to PATH, atomically (default: stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the merged output to PATH, atomically (default: stdout)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -231,6 +239,7 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             [CompletionResult]::new('nli', 'nli', [CompletionResultType]::ParameterValue, 'Probabilities of the model''s labels for premise/hypothesis pairs')
             [CompletionResult]::new('embed', 'embed', [CompletionResultType]::ParameterValue, 'Contextual token embeddings or pooled document vectors')
             [CompletionResult]::new('eval', 'eval', [CompletionResultType]::ParameterValue, 'Accuracy, macro-F1 and a confusion matrix on gold-labelled data')
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Join the outputs of `--shard I/N` runs into the output of one unsharded run')
             [CompletionResult]::new('labels', 'labels', [CompletionResultType]::ParameterValue, 'List the built-in label sets, or show one')
             [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Inspect or download models')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -248,6 +257,9 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             break
         }
         'zeroshot;help;eval' {
+            break
+        }
+        'zeroshot;help;merge' {
             break
         }
         'zeroshot;help;labels' {

@@ -11,6 +11,6 @@ $bin completions fish > completions/zeroshot.fish
 $bin completions powershell > completions/_zeroshot.ps1
 $bin completions elvish > completions/zeroshot.elv
 $bin man > man/zeroshot.1
-for cmd in classify nli embed eval labels model completions man; do
+for cmd in classify nli embed eval merge labels model completions man; do
   $bin man "$cmd" > "man/zeroshot-$cmd.1"
 done

@@ -37,6 +37,9 @@ _zeroshot() {
             zeroshot,man)
                 cmd="zeroshot__subcmd__man"
                 ;;
+            zeroshot,merge)
+                cmd="zeroshot__subcmd__merge"
+                ;;
             zeroshot,model)
                 cmd="zeroshot__subcmd__model"
                 ;;
@@ -63,6 +66,9 @@ _zeroshot() {
                 ;;
             zeroshot__subcmd__help,man)
                 cmd="zeroshot__subcmd__help__subcmd__man"
+                ;;
+            zeroshot__subcmd__help,merge)
+                cmd="zeroshot__subcmd__help__subcmd__merge"
                 ;;
             zeroshot__subcmd__help,model)
                 cmd="zeroshot__subcmd__help__subcmd__model"
@@ -101,7 +107,7 @@ _zeroshot() {
 
     case "${cmd}" in
         zeroshot)
-            opts="-h -V --help --version classify nli embed eval labels model completions man help"
+            opts="-h -V --help --version classify nli embed eval merge labels model completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -492,7 +498,7 @@ _zeroshot() {
             return 0
             ;;
         zeroshot__subcmd__help)
-            opts="classify nli embed eval labels model completions man help"
+            opts="classify nli embed eval merge labels model completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -603,6 +609,20 @@ _zeroshot() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        zeroshot__subcmd__help__subcmd__merge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         zeroshot__subcmd__help__subcmd__model)
             opts="info fetch"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -680,6 +700,50 @@ _zeroshot() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        zeroshot__subcmd__merge)
+            opts="-o -h --output --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                -o)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

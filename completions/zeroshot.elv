@@ -26,6 +26,7 @@ set edit:completion:arg-completer[zeroshot] = {|@words|
             cand nli 'Probabilities of the model''s labels for premise/hypothesis pairs'
             cand embed 'Contextual token embeddings or pooled document vectors'
             cand eval 'Accuracy, macro-F1 and a confusion matrix on gold-labelled data'
+            cand merge 'Join the outputs of `--shard I/N` runs into the output of one unsharded run'
             cand labels 'List the built-in label sets, or show one'
             cand model 'Inspect or download models'
             cand completions 'Print a shell completion script'
@@ -33,9 +34,9 @@ set edit:completion:arg-completer[zeroshot] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'zeroshot;classify'= {
-            cand --text-column 'CSV column holding the text: a header name or a 1-based index'
+            cand --text-column 'CSV/TSV column holding the text: a header name or a 1-based index [default: text]'
             cand --id-column 'CSV column holding each row''s id (default: FILE:ROW)'
-            cand --text-field 'JSONL field holding the text; a dotted path reaches into objects'
+            cand --text-field 'JSONL field holding the text; a dotted path reaches into objects [default: text]'
             cand --delimiter 'CSV field delimiter: one character, or `tab` [default: `,`; tab for .tsv]'
             cand -l 'Candidate labels, comma-separated, or a built-in set as `@name` (see `zeroshot labels`); repeatable'
             cand --labels 'Candidate labels, comma-separated, or a built-in set as `@name` (see `zeroshot labels`); repeatable'
@@ -49,8 +50,8 @@ set edit:completion:arg-completer[zeroshot] = {|@words|
             cand -m 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing'
             cand --model 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing'
             cand --revision 'Hub revision to use: a branch, tag or commit hash'
-            cand -f 'Output format [default: csv for CSV input, jsonl for JSONL input, else table on a terminal and jsonl otherwise]'
-            cand --format 'Output format [default: csv for CSV input, jsonl for JSONL input, else table on a terminal and jsonl otherwise]'
+            cand -f 'Output format [default: from the --output extension (.csv, .tsv, .jsonl, .json), else csv for CSV input, jsonl for JSONL input, else table on a terminal and jsonl otherwise]'
+            cand --format 'Output format [default: from the --output extension (.csv, .tsv, .jsonl, .json), else csv for CSV input, jsonl for JSONL input, else table on a terminal and jsonl otherwise]'
             cand --top-k 'Show only the K best labels per document (jsonl, json, table)'
             cand --threshold 'Score threshold: with --multi-label, show only labels at or above it; with --fail-on, the score that trips the gate [default: 0.5]'
             cand --fail-on 'Exit 1 (after writing all output) if any document scores at least --threshold for LABEL; repeatable'
@@ -81,8 +82,8 @@ set edit:completion:arg-completer[zeroshot] = {|@words|
             cand --hypothesis 'Column or field of the hypothesis'
             cand --id-column 'CSV/TSV column holding each row''s id (default: FILE:ROW)'
             cand --delimiter 'Field delimiter for CSV input: one character, or `tab`'
-            cand -f 'Output format'
-            cand --format 'Output format'
+            cand -f 'Output format [default: from the --output extension, else jsonl]'
+            cand --format 'Output format [default: from the --output extension, else jsonl]'
             cand -m 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing'
             cand --model 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing'
             cand --revision 'Hub revision to use: a branch, tag or commit hash'
@@ -107,13 +108,13 @@ set edit:completion:arg-completer[zeroshot] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'zeroshot;embed'= {
-            cand --text-column 'CSV column holding the text: a header name or a 1-based index'
+            cand --text-column 'CSV/TSV column holding the text: a header name or a 1-based index [default: text]'
             cand --id-column 'CSV column holding each row''s id (default: FILE:ROW)'
-            cand --text-field 'JSONL field holding the text; a dotted path reaches into objects'
+            cand --text-field 'JSONL field holding the text; a dotted path reaches into objects [default: text]'
             cand --delimiter 'CSV field delimiter: one character, or `tab` [default: `,`; tab for .tsv]'
             cand --pool 'Pool each document into one vector: the mean over its tokens (special tokens included, as sentence-transformers does) or the first token. Without it, every token''s contextual embedding is written'
-            cand -f 'Output format [default: npy when --output ends in .npy, else jsonl]'
-            cand --format 'Output format [default: npy when --output ends in .npy, else jsonl]'
+            cand -f 'Output format [default: from the --output extension (.npy, .jsonl), else jsonl]'
+            cand --format 'Output format [default: from the --output extension (.npy, .jsonl), else jsonl]'
             cand -m 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing'
             cand --model 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing'
             cand --revision 'Hub revision to use: a branch, tag or commit hash'
@@ -160,6 +161,12 @@ set edit:completion:arg-completer[zeroshot] = {|@words|
             cand --csv-quotes 'A tab-separated file with CSV-style quoting (by default TSV quotes are text, as in XNLI)'
             cand --skip-bad-rows 'Skip malformed rows instead of stopping (counted; exit code 2)'
             cand --json 'Print JSON instead of tables'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'zeroshot;merge'= {
+            cand -o 'Write the merged output to PATH, atomically (default: stdout)'
+            cand --output 'Write the merged output to PATH, atomically (default: stdout)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -213,6 +220,7 @@ set edit:completion:arg-completer[zeroshot] = {|@words|
             cand nli 'Probabilities of the model''s labels for premise/hypothesis pairs'
             cand embed 'Contextual token embeddings or pooled document vectors'
             cand eval 'Accuracy, macro-F1 and a confusion matrix on gold-labelled data'
+            cand merge 'Join the outputs of `--shard I/N` runs into the output of one unsharded run'
             cand labels 'List the built-in label sets, or show one'
             cand model 'Inspect or download models'
             cand completions 'Print a shell completion script'
@@ -226,6 +234,8 @@ set edit:completion:arg-completer[zeroshot] = {|@words|
         &'zeroshot;help;embed'= {
         }
         &'zeroshot;help;eval'= {
+        }
+        &'zeroshot;help;merge'= {
         }
         &'zeroshot;help;labels'= {
         }

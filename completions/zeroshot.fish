@@ -30,14 +30,15 @@ complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "classify" -d 'Ran
 complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "nli" -d 'Probabilities of the model\'s labels for premise/hypothesis pairs'
 complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "embed" -d 'Contextual token embeddings or pooled document vectors'
 complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "eval" -d 'Accuracy, macro-F1 and a confusion matrix on gold-labelled data'
+complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "merge" -d 'Join the outputs of `--shard I/N` runs into the output of one unsharded run'
 complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "labels" -d 'List the built-in label sets, or show one'
 complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "model" -d 'Inspect or download models'
 complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "man" -d 'Print the man page (roff), for the whole tool or one command'
 complete -c zeroshot -n "__fish_zeroshot_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l text-column -d 'CSV column holding the text: a header name or a 1-based index' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l text-column -d 'CSV/TSV column holding the text: a header name or a 1-based index [default: text]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l id-column -d 'CSV column holding each row\'s id (default: FILE:ROW)' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l text-field -d 'JSONL field holding the text; a dotted path reaches into objects' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l text-field -d 'JSONL field holding the text; a dotted path reaches into objects [default: text]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l delimiter -d 'CSV field delimiter: one character, or `tab` [default: `,`; tab for .tsv]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s l -l labels -d 'Candidate labels, comma-separated, or a built-in set as `@name` (see `zeroshot labels`); repeatable' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l label -d 'One candidate label, taken whole, so it may contain commas (repeatable)' -r
@@ -50,7 +51,7 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l aggregate
 mean\t'The mean of a label\'s window scores'"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s m -l model -d 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing' -r -f -a "(__fish_complete_directories)"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l revision -d 'Hub revision to use: a branch, tag or commit hash' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s f -l format -d 'Output format [default: csv for CSV input, jsonl for JSONL input, else table on a terminal and jsonl otherwise]' -r -f -a "jsonl\t'One JSON object per document: id, labels, scores'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s f -l format -d 'Output format [default: from the --output extension (.csv, .tsv, .jsonl, .json), else csv for CSV input, jsonl for JSONL input, else table on a terminal and jsonl otherwise]' -r -f -a "jsonl\t'One JSON object per document: id, labels, scores'
 json\t'A JSON array of the same objects'
 tsv\t'One row per document: id, top label, its score, then a score column per label'
 csv\t'CSV: the input\'s rows with columns appended (CSV input), else like tsv'
@@ -79,7 +80,7 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l premise -d 'Co
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l hypothesis -d 'Column or field of the hypothesis' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l id-column -d 'CSV/TSV column holding each row\'s id (default: FILE:ROW)' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l delimiter -d 'Field delimiter for CSV input: one character, or `tab`' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s f -l format -d 'Output format' -r -f -a "jsonl\t'{"id", "label", "scores": {label: probability}} per pair'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s f -l format -d 'Output format [default: from the --output extension, else jsonl]' -r -f -a "jsonl\t'{"id", "label", "scores": {label: probability}} per pair'
 tsv\t'id, predicted label, then one probability column per model label'"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s m -l model -d 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing' -r -f -a "(__fish_complete_directories)"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l revision -d 'Hub revision to use: a branch, tag or commit hash' -r
@@ -98,13 +99,13 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l restart -d 'De
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s q -l quiet -d 'No progress display'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l progress -d 'Show progress on stderr even when it is not a terminal (as plain lines)'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l text-column -d 'CSV column holding the text: a header name or a 1-based index' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l text-column -d 'CSV/TSV column holding the text: a header name or a 1-based index [default: text]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l id-column -d 'CSV column holding each row\'s id (default: FILE:ROW)' -r
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l text-field -d 'JSONL field holding the text; a dotted path reaches into objects' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l text-field -d 'JSONL field holding the text; a dotted path reaches into objects [default: text]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l delimiter -d 'CSV field delimiter: one character, or `tab` [default: `,`; tab for .tsv]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l pool -d 'Pool each document into one vector: the mean over its tokens (special tokens included, as sentence-transformers does) or the first token. Without it, every token\'s contextual embedding is written' -r -f -a "mean\t'The mean over all tokens, special tokens included'
 cls\t'The first token'"
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s f -l format -d 'Output format [default: npy when --output ends in .npy, else jsonl]' -r -f -a "jsonl\t'{"id", "embedding": [...]} (pooled) or {"id", "tokens", "embeddings"} per document'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s f -l format -d 'Output format [default: from the --output extension (.npy, .jsonl), else jsonl]' -r -f -a "jsonl\t'{"id", "embedding": [...]} (pooled) or {"id", "tokens", "embeddings"} per document'
 npy\t'A float32 NumPy array of shape (documents, hidden); needs --pool and --output'"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s m -l model -d 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing' -r -f -a "(__fish_complete_directories)"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l revision -d 'Hub revision to use: a branch, tag or commit hash' -r
@@ -142,6 +143,8 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l csv-quotes -d
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l skip-bad-rows -d 'Skip malformed rows instead of stopping (counted; exit code 2)'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l json -d 'Print JSON instead of tables'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -s h -l help -d 'Print help'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand merge" -s o -l output -d 'Write the merged output to PATH, atomically (default: stdout)' -r -F
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand merge" -s h -l help -d 'Print help'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand labels" -s h -l help -d 'Print help'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and not __fish_seen_subcommand_from info fetch help" -s h -l help -d 'Print help'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and not __fish_seen_subcommand_from info fetch help" -f -a "info" -d 'Where the model resolves to, its architecture, labels and tokenizer'
@@ -159,14 +162,15 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand man" -s h -l help -d 'Print help'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "classify" -d 'Rank candidate labels for each document'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "nli" -d 'Probabilities of the model\'s labels for premise/hypothesis pairs'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "embed" -d 'Contextual token embeddings or pooled document vectors'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "eval" -d 'Accuracy, macro-F1 and a confusion matrix on gold-labelled data'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "labels" -d 'List the built-in label sets, or show one'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "model" -d 'Inspect or download models'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "man" -d 'Print the man page (roff), for the whole tool or one command'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval labels model completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval merge labels model completions man help" -f -a "classify" -d 'Rank candidate labels for each document'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval merge labels model completions man help" -f -a "nli" -d 'Probabilities of the model\'s labels for premise/hypothesis pairs'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval merge labels model completions man help" -f -a "embed" -d 'Contextual token embeddings or pooled document vectors'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval merge labels model completions man help" -f -a "eval" -d 'Accuracy, macro-F1 and a confusion matrix on gold-labelled data'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval merge labels model completions man help" -f -a "merge" -d 'Join the outputs of `--shard I/N` runs into the output of one unsharded run'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval merge labels model completions man help" -f -a "labels" -d 'List the built-in label sets, or show one'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval merge labels model completions man help" -f -a "model" -d 'Inspect or download models'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval merge labels model completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval merge labels model completions man help" -f -a "man" -d 'Print the man page (roff), for the whole tool or one command'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and not __fish_seen_subcommand_from classify nli embed eval merge labels model completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "info" -d 'Where the model resolves to, its architecture, labels and tokenizer'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "fetch" -d 'Download a model into the Hugging Face cache for later offline use'

@@ -29,6 +29,7 @@ pub fn run(cli: Cli, state: &State) -> Result<u8> {
             kernel(state)?;
             cmd::eval::run(cfg, state)
         }
+        Command::Merge(args) => cmd::merge::run(&args),
         Command::Labels { name } => cmd::info::labels(name.as_deref()),
         Command::Model(ModelCommand::Info { model, json }) => {
             kernel(state)?;

@@ -52,6 +52,10 @@ pub enum Command {
     #[command(after_help = EVAL_EXAMPLES)]
     Eval(Box<EvalArgs>),
 
+    /// Join the outputs of `--shard I/N` runs into the output of one unsharded run
+    #[command(after_help = MERGE_EXAMPLES)]
+    Merge(MergeArgs),
+
     /// List the built-in label sets, or show one
     #[command(after_help = "Examples:\n  zeroshot labels\n  zeroshot labels toxicity\n  zeroshot classify --labels @toxicity --multi-label < comments.txt")]
     Labels {
@@ -110,6 +114,11 @@ Examples:
 
   # several labels may hold at once; a German template
   zeroshot classify --multi-label --labels Sport,Politik --template 'Dieser Text handelt von {}.' < news.txt";
+
+const MERGE_EXAMPLES: &str = "\
+Examples:
+  for i in 0 1 2 3; do zeroshot classify --labels @topics --shard $i/4 -o part-$i.csv news.csv & done; wait
+  zeroshot merge part-*.csv -o news.labelled.csv";
 
 const NLI_EXAMPLES: &str = "\
 Examples:
@@ -189,7 +198,8 @@ pub struct ClassifyArgs {
     #[command(flatten)]
     pub model: ModelArgs,
 
-    /// Output format [default: csv for CSV input, jsonl for JSONL input, else
+    /// Output format [default: from the --output extension (.csv, .tsv,
+    /// .jsonl, .json), else csv for CSV input, jsonl for JSONL input, else
     /// table on a terminal and jsonl otherwise]
     #[arg(long, short = 'f', value_enum, value_name = "FORMAT", help_heading = "Output")]
     pub format: Option<Format>,
@@ -243,17 +253,17 @@ pub struct InputArgs {
     #[arg(long, help_heading = "Structured input")]
     pub jsonl: bool,
 
-    /// CSV column holding the text: a header name or a 1-based index
-    #[arg(long, default_value = "text", value_name = "NAME|N", help_heading = "Structured input")]
-    pub text_column: String,
+    /// CSV/TSV column holding the text: a header name or a 1-based index [default: text]
+    #[arg(long, value_name = "NAME|N", help_heading = "Structured input")]
+    pub text_column: Option<String>,
 
     /// CSV column holding each row's id (default: FILE:ROW)
     #[arg(long, value_name = "NAME|N", help_heading = "Structured input")]
     pub id_column: Option<String>,
 
-    /// JSONL field holding the text; a dotted path reaches into objects
-    #[arg(long, default_value = "text", value_name = "PATH", help_heading = "Structured input")]
-    pub text_field: String,
+    /// JSONL field holding the text; a dotted path reaches into objects [default: text]
+    #[arg(long, value_name = "PATH", help_heading = "Structured input")]
+    pub text_field: Option<String>,
 
     /// CSV field delimiter: one character, or `tab` [default: `,`; tab for .tsv]
     #[arg(long, value_name = "CHAR", help_heading = "Structured input")]
@@ -321,6 +331,19 @@ pub struct RunArgs {
 
 
 
+/// `zeroshot merge`.
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Shard outputs written with `--shard I/N -o PART` (each has PART.shard.json
+    /// beside it), in any order; all N shards of one job
+    #[arg(required = true, value_name = "PART", value_hint = clap::ValueHint::FilePath)]
+    pub parts: Vec<PathBuf>,
+
+    /// Write the merged output to PATH, atomically (default: stdout)
+    #[arg(long, short = 'o', value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
+    pub output: Option<PathBuf>,
+}
+
 /// `zeroshot nli`.
 #[derive(Args, Debug)]
 pub struct NliArgs {
@@ -365,9 +388,9 @@ pub struct NliArgs {
     #[arg(long)]
     pub skip_bad_rows: bool,
 
-    /// Output format
-    #[arg(long, short = 'f', value_enum, default_value = "jsonl", value_name = "FORMAT")]
-    pub format: NliFormat,
+    /// Output format [default: from the --output extension, else jsonl]
+    #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
+    pub format: Option<NliFormat>,
 
     #[command(flatten)]
     pub model: ModelArgs,
@@ -396,7 +419,7 @@ pub struct EmbedArgs {
     #[arg(long, requires = "pool")]
     pub normalize: bool,
 
-    /// Output format [default: npy when --output ends in .npy, else jsonl]
+    /// Output format [default: from the --output extension (.npy, .jsonl), else jsonl]
     #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
     pub format: Option<EmbedFormat>,
 

@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
+use clap::ValueEnum;
 
 use crate::cli::{ClassifyArgs, EmbedArgs, EvalArgs, InputArgs, JobArgs, ModelArgs, NliArgs, RunArgs};
 use crate::engine::{Aggregate, Batching, Long, LongDocs, Pool};
@@ -64,6 +65,8 @@ fn job_config(a: &JobArgs, skip_bad_rows: bool, state: &State) -> Result<JobConf
         progress,
         skip_bad_rows,
         argv: state.argv.clone(),
+        stderr_tty: state.stderr_tty,
+        same_terminal: state.same_terminal,
     })
 }
 
@@ -160,18 +163,41 @@ pub fn input_spec(a: &InputArgs) -> Result<InputSpec> {
     if a.lines && structured.is_some() {
         bail!("--lines applies to text input, not CSV, TSV or JSONL");
     }
+    // Options for another kind of input would be silently ignored: refuse them.
+    let table_only = [("--text-column", a.text_column.is_some()), ("--id-column", a.id_column.is_some())];
+    match structured {
+        None => {
+            for (flag, given) in table_only.into_iter().chain([("--text-field", a.text_field.is_some()), ("--skip-bad-rows", a.skip_bad_rows)]) {
+                if given {
+                    bail!("{flag} applies to CSV, TSV or JSONL input; this input is plain text (add --csv, --tsv or --jsonl if it is a table)");
+                }
+            }
+        }
+        Some(Structured::Table(_)) if a.text_field.is_some() => {
+            bail!("--text-field names a JSONL field; for CSV or TSV input use --text-column")
+        }
+        Some(Structured::Jsonl) => {
+            for (flag, given) in table_only {
+                if given {
+                    bail!("{flag} names a CSV or TSV column; for JSONL input use --text-field (ids are PATH:LINE)");
+                }
+            }
+        }
+        _ => {}
+    }
     Ok(InputSpec {
         sources,
         lines: a.lines,
         structured,
-        text_column: Column::parse(&a.text_column),
+        text_column: Column::parse(a.text_column.as_deref().unwrap_or("text")),
         id_column: a.id_column.as_deref().map(Column::parse),
-        text_field: a.text_field.clone(),
+        text_field: a.text_field.clone().unwrap_or_else(|| "text".to_string()),
         pair: None,
         extra: Vec::new(),
         flags: Flags::CLASSIFY,
         skip_bad_rows: a.skip_bad_rows,
         passthrough: false,
+        sniff: false,
     })
 }
 
@@ -210,15 +236,16 @@ impl ClassifyConfig {
         let run = RunConfig::new(&a.run);
         let job = job_config(&a.job, a.input.skip_bad_rows, state)?;
         let mut input = input_spec(&a.input)?;
-        let format = match a.format {
-            Some(f) => f,
-            None => match input.structured {
-                Some(Structured::Table(_)) => Format::Csv,
-                Some(Structured::Jsonl) => Format::Jsonl,
-                None if state.stdout_tty && job.output.is_none() => Format::Table,
-                None => Format::Jsonl,
-            },
+        let default = match input.structured {
+            Some(Structured::Table(_)) => Format::Csv,
+            Some(Structured::Jsonl) => Format::Jsonl,
+            None if state.stdout_tty && job.output.is_none() => Format::Table,
+            None => Format::Jsonl,
         };
+        let format = crate::output::choose(a.format, job.output.as_deref(), |ext| Format::from_str(ext, true).ok(), default)?;
+        if a.top_k.is_some() && matches!(format, Format::Csv | Format::Tsv) {
+            bail!("--top-k applies to jsonl, json and table output (csv and tsv have a column for every label)");
+        }
         let passthrough = matches!(
             (input.structured, format),
             (Some(Structured::Table(_)), Format::Csv) | (Some(Structured::Jsonl), Format::Jsonl)
@@ -276,13 +303,18 @@ impl NliConfig {
     pub fn new(a: &NliArgs, state: &State) -> Result<Self> {
         let sources = sources(&a.files)?;
         let flags = FormatFlags { csv: a.csv, tsv: a.tsv, jsonl: a.jsonl, delimiter: a.delimiter.as_deref(), csv_quotes: a.csv_quotes };
-        let structured = structured(&sources, &flags, Some(Structured::Table(Dialect::TSV)))?
-            .context("zeroshot nli reads CSV, TSV or JSONL (name files .csv, .tsv or .jsonl, or pass --csv, --tsv or --jsonl)")?;
+        let structured = structured(&sources, &flags, None)?;
+        // A table or JSONL on stdin is recognised from its first line.
+        let sniff = structured.is_none() && sources == [Source::Stdin];
+        if structured.is_none() && !sniff {
+            bail!("zeroshot nli reads CSV, TSV or JSONL (name files .csv, .tsv or .jsonl, or pass --csv, --tsv or --jsonl)");
+        }
         Ok(NliConfig {
             input: InputSpec {
                 sources,
                 lines: false,
-                structured: Some(structured),
+                structured,
+                sniff,
                 text_column: Column::parse(&a.premise),
                 id_column: a.id_column.as_deref().map(Column::parse),
                 text_field: a.premise.clone(),
@@ -292,7 +324,7 @@ impl NliConfig {
                 skip_bad_rows: a.skip_bad_rows,
                 passthrough: false,
             },
-            format: a.format,
+            format: crate::output::choose(a.format, a.job.output.as_deref(), |ext| NliFormat::from_str(ext, true).ok(), a.format.unwrap_or(NliFormat::Jsonl))?,
             model: ModelSpec::from(&a.model),
             job: job_config(&a.job, a.skip_bad_rows, state)?,
             run: RunConfig::new(&a.run),
@@ -314,11 +346,7 @@ pub struct EmbedConfig {
 impl EmbedConfig {
     pub fn new(a: &EmbedArgs, state: &State) -> Result<Self> {
         let job = job_config(&a.job, a.input.skip_bad_rows, state)?;
-        let format = match a.format {
-            Some(f) => f,
-            None if job.output.as_ref().is_some_and(|p| p.extension().is_some_and(|e| e == "npy")) => EmbedFormat::Npy,
-            None => EmbedFormat::Jsonl,
-        };
+        let format = crate::output::choose(a.format, job.output.as_deref(), |ext| EmbedFormat::from_str(ext, true).ok(), EmbedFormat::Jsonl)?;
         let npy = format == EmbedFormat::Npy;
         if npy && a.pool.is_none() {
             bail!("a .npy array needs one vector per document: add --pool mean or --pool cls (token embeddings go to JSONL)");
@@ -413,6 +441,7 @@ impl EvalConfig {
             flags: Flags { text_column: text_flag, text_field: text_flag, pair_column: pair_flag, pair_field: pair_flag },
             skip_bad_rows: a.skip_bad_rows,
             passthrough: false,
+            sniff: false,
         };
         Ok(EvalConfig {
             input,
@@ -428,6 +457,8 @@ impl EvalConfig {
                 progress: ProgressMode::Auto,
                 skip_bad_rows: a.skip_bad_rows,
                 argv: state.argv.clone(),
+                stderr_tty: state.stderr_tty,
+                same_terminal: state.same_terminal,
             },
             run: RunConfig::new(&a.run),
         })

@@ -73,6 +73,8 @@ pub fn model_info(spec: &str, resolved: &Resolved) -> Result<Value> {
         "max_length": max_length,
         "tokenizer_model_max_length": model_max,
         "tokenizer": tokenizer,
+        "classification_head": ck.contains("classifier.weight") || ck.contains("deberta.classifier.weight"),
+        "kernel": crate::cpu::level().name(),
     }))
 }
 
@@ -148,8 +150,14 @@ pub fn render(v: &Value) -> String {
         line("convolution", format!("kernel {} after the first layer", s("conv_kernel_size")));
     }
     line("labels", labels.join(", "));
-    line("entailment", id_of("entailment"));
-    line("contradiction", format!("{} (multi-label scores: entailment vs this)", id_of("contradiction")));
+    if v["classification_head"].as_bool() == Some(false) {
+        line("head", "none: an encoder without a classification head (for `zeroshot embed`)".to_string());
+    } else {
+        line("entailment", id_of("entailment"));
+        let contradiction = id_of("contradiction");
+        let why = if v["contradiction"].is_null() { "" } else { " (multi-label scores: entailment vs this)" };
+        line("contradiction", format!("{contradiction}{why}"));
+    }
     line("parameters", group(v["parameters"].as_u64().unwrap_or(0)));
     let files: Vec<String> = v["weights"]["files"].as_array().map(|a| a.iter().map(s_of).collect()).unwrap_or_default();
     line("weights", format!("{} ({}, computed in float32)", files.join(", "), s_of(&v["weights"]["dtype"])));
@@ -159,7 +167,8 @@ pub fn render(v: &Value) -> String {
     };
     line("max length", format!("{} tokens ({mml}; model positions {})", s("max_length"), s("max_position_embeddings")));
     line("tokenizer", s("tokenizer"));
-    if v["entailment"].is_null() {
+    line("kernel", format!("{} (float32 products; ZEROSHOT_KERNEL chooses)", s("kernel")));
+    if v["entailment"].is_null() && v["classification_head"].as_bool() != Some(false) {
         out.push_str("\nnote: no label starts with \"entail\": `zeroshot classify` cannot use this model.\n");
     }
     out

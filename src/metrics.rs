@@ -123,11 +123,19 @@ impl Metrics {
             s.push_str(&format!("  {f1:>6}\n"));
         }
         if self.no_gold > 0 {
-            s.push_str(&format!("\n{} rows without a gold label (-) were left out\n", self.no_gold));
+            s.push_str(&format!("\n{} without a gold label (-) left out\n", rows(self.no_gold)));
         }
         if self.unknown_gold > 0 {
-            s.push_str(&format!("{} rows with a gold label that is not a class were left out\n", self.unknown_gold));
+            s.push_str(&format!("{} with a gold label that is not a class left out\n", rows(self.unknown_gold)));
         }
         s
+    }
+}
+
+fn rows(n: usize) -> String {
+    if n == 1 {
+        "1 row".to_string()
+    } else {
+        format!("{n} rows")
     }
 }

@@ -2,7 +2,6 @@
 //! input size is known), or, when asked for without a terminal, a plain line
 //! every few seconds. Nothing here ever touches stdout.
 
-use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -24,15 +23,18 @@ pub struct Progress {
     total: Option<u64>,
     /// Documents and bytes done by an earlier run (a resumed job).
     before: (usize, u64),
+    /// When the first input of this run came.
+    first: Option<Instant>,
     docs: usize,
     pos: u64,
 }
 
 impl Progress {
-    /// `total` is the input size in bytes when known; `done_docs` and
-    /// `done_bytes` what a resumed job had already finished.
-    pub fn new(mode: ProgressMode, total: Option<u64>, done_docs: usize, done_bytes: u64) -> Self {
-        let terminal = std::io::stderr().is_terminal();
+    /// `bar`: stderr is a terminal results do not share; `total` is the input
+    /// size in bytes when known; `done_docs` and `done_bytes` what a resumed
+    /// job had already finished.
+    pub fn new(mode: ProgressMode, bar: bool, total: Option<u64>, done_docs: usize, done_bytes: u64) -> Self {
+        let terminal = bar;
         let show = match mode {
             ProgressMode::Off => false,
             ProgressMode::Auto => terminal,
@@ -59,14 +61,22 @@ impl Progress {
             last_line: now,
             total,
             before: (done_docs, done_bytes),
+            first: None,
             docs: done_docs,
             pos: done_bytes,
         }
     }
 
+    /// The first input arrived: rates are timed from here, not counting a
+    /// wait for someone to type.
+    pub fn start(&mut self) {
+        self.first.get_or_insert_with(Instant::now);
+    }
+
     /// Documents per second this run.
     fn rate(&self) -> f64 {
-        (self.docs - self.before.0) as f64 / self.start.elapsed().as_secs_f64().max(1e-9)
+        let since = self.first.unwrap_or(self.start);
+        (self.docs - self.before.0) as f64 / since.elapsed().as_secs_f64().max(1e-3)
     }
 
     fn counted(&self) -> String {
@@ -94,7 +104,7 @@ impl Progress {
             s.push_str(&format!(", {:.0}%", frac * 100.0));
             let this_run = (self.pos - self.before.1.min(self.pos)) as f64 / t as f64;
             if this_run > 0.0 {
-                let eta = self.start.elapsed().as_secs_f64() * (1.0 - frac) / this_run;
+                let eta = self.first.unwrap_or(self.start).elapsed().as_secs_f64() * (1.0 - frac) / this_run;
                 s.push_str(&format!(", ETA {:.0}s", eta));
             }
         }

@@ -8,6 +8,12 @@ use zeroshot::model::deberta::relative_bucket;
 use zeroshot::model::{Deberta, Encoded, ModelConfig};
 
 fn fixture(name: &str) -> (Deberta, Value) {
+    // .ci/run reruns this file under each kernel the CPU has: make sure it is the one asked for.
+    let wanted = std::env::var("ZEROSHOT_KERNEL").ok();
+    let level = zeroshot::cpu::init(wanted.as_deref()).unwrap();
+    if let Some(w) = &wanted {
+        assert_eq!(level.name(), w, "ZEROSHOT_KERNEL={w} did not take effect");
+    }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/models").join(name);
     let cfg = ModelConfig::from_file(&dir.join("config.json")).unwrap();
     let model = Deberta::load(&dir, cfg, true).unwrap();

@@ -78,9 +78,11 @@ fn an_output_that_is_an_input_is_refused_before_any_work() {
     std::os::unix::fs::symlink(&data, &link).unwrap();
     let hard = home.path().join("hard.csv");
     std::fs::hard_link(&data, &hard).unwrap();
+    // The issue's own example stops too (the extension already contradicts --format).
+    cmd(home.path()).args(["--labels", "a,b", "--format", "jsonl"]).arg(&data).arg("-o").arg(&data).assert().code(2);
     for out in [&data, &link, &hard] {
         cmd(home.path())
-            .args(["--labels", "a,b", "--format", "jsonl"])
+            .args(["--labels", "a,b"])
             .arg(&data)
             .arg("-o")
             .arg(out)

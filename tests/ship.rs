@@ -163,7 +163,9 @@ fn model_info_reports_what_classify_uses() {
     assert_eq!(info["position_buckets"], 64);
     assert_eq!(info["tokenizer"], "tokenizer.json");
     let base = String::from_utf8(run_ok(home.path(), &["model", "info", "--model", model("base-spm").to_str().unwrap()])).unwrap();
-    assert!(base.contains("cannot use this model"), "{base}");
+    assert!(base.contains("head          none: an encoder without a classification head"), "{base}");
+    assert!(!base.contains("contradiction"), "{base}");
+    assert!(base.contains(&format!("kernel        {}", info["kernel"].as_str().unwrap())), "{base}");
 }
 
 #[test]

@@ -17,6 +17,7 @@ pub fn run(cfg: ClassifyConfig, state: &State) -> Result<u8> {
     let started = Instant::now();
     super::init_threads(cfg.run.threads)?;
     // Inputs first: a missing column is reported before the model loads.
+    super::stdin_hint(state, &cfg.input.sources, "documents", ", one per line");
     let docs = Docs::open(cfg.input.clone())?;
     let header = docs.csv_header().cloned();
     let names: Vec<String> = cfg.labels.iter().map(|l| l.name.clone()).collect();
@@ -34,7 +35,7 @@ pub fn run(cfg: ClassifyConfig, state: &State) -> Result<u8> {
     let identity = job::identity(
         "classify",
         json!({
-            "labels": cfg.labels.iter().map(|l| [&l.name, &l.phrase]).collect::<Vec<_>>(),
+            "labels": cfg.labels.iter().map(|l| if l.name == l.phrase { l.name.clone() } else { format!("{} = {}", l.name, l.phrase) }).collect::<Vec<_>>(),
             "template": cfg.template,
             "multi_label": cfg.multi_label,
             "long": format!("{:?}", cfg.long),
@@ -82,6 +83,7 @@ pub fn run(cfg: ClassifyConfig, state: &State) -> Result<u8> {
             }
         },
     )?;
+    job::summary(&job, &prog, started.elapsed().as_secs_f64(), Some(clf.stats.lock().unwrap_or_else(|e| e.into_inner()).pairs));
     if state.stats {
         print_stats(&clf.stats.lock().unwrap_or_else(|e| e.into_inner()), loaded, started.elapsed());
     }

@@ -11,7 +11,9 @@ use crate::output::{self, EmbedFormat, Render};
 use crate::state::State;
 
 pub fn run(cfg: EmbedConfig, state: &State) -> Result<u8> {
+    let started = std::time::Instant::now();
     super::init_threads(cfg.run.threads)?;
+    super::stdin_hint(state, &cfg.input.sources, "documents", ", one per line");
     let docs = Docs::open(cfg.input.clone())?;
     let resolved = super::resolve(&cfg.model, state)?;
     let identity = job::identity(
@@ -44,6 +46,7 @@ pub fn run(cfg: EmbedConfig, state: &State) -> Result<u8> {
         render.as_ref(),
         |_, _, _| {},
     )?;
+    job::summary(&job, &prog, started.elapsed().as_secs_f64(), None);
     std::mem::forget(embedder); // see classify
     Ok(job::input_exit(&prog))
 }

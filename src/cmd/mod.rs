@@ -5,13 +5,22 @@ pub mod classify;
 pub mod embed;
 pub mod eval;
 pub mod info;
+pub mod merge;
 pub mod nli;
 
 use anyhow::{Context, Result};
 
 use crate::config::ModelSpec;
 use crate::hub::{self, Resolved};
+use crate::input::Source;
 use crate::state::State;
+
+/// Says once, when stdin is a terminal it will read, what to type there.
+fn stdin_hint(state: &State, sources: &[Source], what: &str, how: &str) {
+    if state.stdin_tty && sources.contains(&Source::Stdin) {
+        crate::msg::line(&format!("reading {what} from the terminal{how}; press Ctrl-D to finish (or pipe them in, or name files)"));
+    }
+}
 
 /// Starts the thread pool with `threads` workers (else rayon's default: all cores).
 fn init_threads(threads: Option<usize>) -> Result<()> {

@@ -11,7 +11,9 @@ use crate::output::{self, NliFormat, Render};
 use crate::state::State;
 
 pub fn run(cfg: NliConfig, state: &State) -> Result<u8> {
+    let started = std::time::Instant::now();
     super::init_threads(cfg.run.threads)?;
+    super::stdin_hint(state, &cfg.input.sources, "premise/hypothesis pairs", " (a header line, then one pair per line)");
     let docs = Docs::open(cfg.input.clone())?;
     let resolved = super::resolve(&cfg.model, state)?;
     let identity = job::identity(
@@ -42,6 +44,7 @@ pub fn run(cfg: NliConfig, state: &State) -> Result<u8> {
         render.as_ref(),
         |_, _, _| {},
     )?;
+    job::summary(&job, &prog, started.elapsed().as_secs_f64(), Some(prog.written));
     std::mem::forget(nli); // see classify
     Ok(job::input_exit(&prog))
 }

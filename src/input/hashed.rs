@@ -70,6 +70,12 @@ impl<R: BufRead> BufRead for Hashed<R> {
     }
 
     fn consume(&mut self, amt: usize) {
+        // Nothing to hash: do not ask for more (at the end of a terminal's
+        // input another read would wait for the next line).
+        if amt == 0 {
+            return;
+        }
+        // `amt` bytes are buffered, so this returns them without reading.
         if let Ok(buf) = self.inner.fill_buf() {
             self.hash.update(&buf[..amt.min(buf.len())]);
         }

@@ -205,6 +205,9 @@ pub struct InputSpec {
     /// Keep each record's bytes for pass-through output (and refuse JSONL
     /// records that already carry the key the output adds).
     pub passthrough: bool,
+    /// No format given for stdin: recognise a table (tab or comma) or JSONL
+    /// from its first line.
+    pub sniff: bool,
 }
 
 impl InputSpec {
@@ -222,6 +225,7 @@ impl InputSpec {
             flags: Flags::CLASSIFY,
             skip_bad_rows: false,
             passthrough: false,
+            sniff: false,
         }
     }
 }
@@ -302,7 +306,7 @@ impl Docs {
             hash: InputHash::default(),
             failed: false,
         };
-        if let Some(Structured::Table(_)) = docs.spec.structured {
+        if matches!(docs.spec.structured, Some(Structured::Table(_))) || docs.spec.sniff {
             loop {
                 match docs.advance() {
                     Ok(true) if docs.current.is_some() => break,
@@ -358,7 +362,7 @@ impl Docs {
         let Some(source) = self.spec.sources.get(self.next_source).cloned() else { return Ok(false) };
         self.next_source += 1;
         let name = source.name();
-        let r = match source.open() {
+        let mut r = match source.open() {
             Ok(r) => Hashed::new(r, self.hash.clone()),
             Err(e) => {
                 let err = self.unreadable(name.clone(), format!("cannot open: {}", io_reason(&e)));
@@ -366,6 +370,9 @@ impl Docs {
                 return Ok(true);
             }
         };
+        if self.spec.structured.is_none() && self.spec.sniff {
+            self.spec.structured = Some(sniff(&mut r, &name)?);
+        }
         self.current = match self.spec.structured {
             None if self.spec.lines || source == Source::Stdin => Some(Current::Lines { name, r, line: 0 }),
             None => {
@@ -570,6 +577,26 @@ fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => e.to_string(),
+    }
+}
+
+/// The format of a table or JSONL stream from its first line: a JSON object,
+/// tab-separated, or comma-separated.
+fn sniff(r: &mut Reader, name: &str) -> Result<Structured> {
+    let head = r.fill_buf()?;
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let trimmed = line.iter().position(|b| !b.is_ascii_whitespace()).map_or(&[][..], |p| &line[p..]);
+    if trimmed.starts_with(b"{") {
+        Ok(Structured::Jsonl)
+    } else if line.contains(&b'\t') {
+        Ok(Structured::Table(Dialect::TSV))
+    } else if line.contains(&b',') {
+        Ok(Structured::Table(Dialect::CSV))
+    } else if head.is_empty() {
+        bail!("{name} is empty: expected a header row (or JSON Lines)")
+    } else {
+        bail!("{name}: cannot tell the format from the first line (no tab, comma or JSON object); pass --tsv, --csv or --jsonl")
     }
 }
 

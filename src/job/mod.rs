@@ -30,10 +30,13 @@ pub struct JobConfig {
     pub skip_bad_rows: bool,
     /// The command line, for the hint that continues an interrupted run.
     pub argv: Vec<String>,
+    /// stderr is a terminal, and whether stdout is the same one.
+    pub stderr_tty: bool,
+    pub same_terminal: bool,
 }
 
 /// `--shard I/N`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Shard {
     pub index: usize,
     pub count: usize,
@@ -72,6 +75,9 @@ pub struct JobOptions {
     pub skip_bad_rows: bool,
     /// The command line, for the hint that continues an interrupted run.
     pub argv: Vec<String>,
+    /// Progress is drawn as a bar (stderr is a terminal that results do not share).
+    pub bar: bool,
+    pub stderr_tty: bool,
 }
 
 impl JobOptions {
@@ -90,6 +96,9 @@ impl JobOptions {
             reads_stdin: sources.contains(&Source::Stdin),
             skip_bad_rows: cfg.skip_bad_rows,
             argv: cfg.argv.clone(),
+            // Results printed to the terminal the bar is on would leave it among them.
+            bar: cfg.stderr_tty && !(cfg.output.is_none() && cfg.same_terminal),
+            stderr_tty: cfg.stderr_tty,
         }
     }
 }
@@ -155,9 +164,15 @@ where
         dest.write(&render.preamble())?;
     }
     let shard = job.shard;
-    let items = items.filter(move |(_, item)| item.as_ref().map_or(true, |d| shard.is_none_or(|s| s.takes(d.index))));
-    let mut display = Display::new(job.progress, total_bytes, prog.written, prog.input.bytes);
-    let mut done_now = 0usize;
+    // Where the whole input ended, whichever shard its last item was for.
+    let read_to = std::sync::Arc::new(std::sync::Mutex::new(prog.input));
+    let seen = read_to.clone();
+    let items = items.filter(move |(_, item)| {
+        let end = item.as_ref().map_or_else(|e| e.end, |d| d.end);
+        *seen.lock().unwrap_or_else(|e| e.into_inner()) = end;
+        item.as_ref().map_or(true, |d| shard.is_none_or(|s| s.takes(d.index)))
+    });
+    let mut display = Display::new(job.progress, job.bar, total_bytes, prog.written, prog.input.bytes);
     let result = stream::stream(items, job.window, score, |event| {
         match event {
             Event::Scored { seq, doc, result } => {
@@ -166,7 +181,6 @@ where
                 on_result(&doc, &result, &mut prog);
                 dest.write(&render.record(&doc, &result, prog.written))?;
                 prog.written += 1;
-                done_now += 1;
                 display.update(prog.written, doc.end.bytes);
             }
             Event::InputError { seq, error } => {
@@ -182,6 +196,7 @@ where
                 dest.checkpoint(&prog)?;
                 interrupt::safe(prog.written);
             }
+            Event::Started => display.start(),
         }
         Ok(())
     });
@@ -207,12 +222,49 @@ where
     dest.write(&render.epilogue(prog.written))?;
     dest.checkpoint(&prog)?;
     interrupt::stop();
+    let file = dest.partial_path().is_some();
     dest.finish(render.patch(prog.written))?;
+    if let (Some(shard), Some(path), true) = (job.shard, &job.output, file) {
+        let input = *read_to.lock().unwrap_or_else(|e| e.into_inner());
+        write_shard_note(path, job, shard, &prog, input, render.framing())?;
+    }
     if prog.skipped > 0 {
         crate::msg::line(&format!("skipped {}", plural(prog.skipped, "bad row")));
     }
-    let _ = done_now;
     Ok(prog)
+}
+
+/// What `zeroshot merge` needs to know about one shard's output: the job
+/// (without its shard), which shard, how many records, the whole input's
+/// fingerprint (every shard reads all of it) and the file's framing.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct ShardNote {
+    pub job: Value,
+    pub shard: Shard,
+    pub documents: usize,
+    pub input: crate::input::Position,
+    pub framing: crate::output::framing::Framing,
+}
+
+/// The note beside a shard's output file.
+pub fn shard_note_path(output: &std::path::Path) -> PathBuf {
+    let mut s = output.as_os_str().to_owned();
+    s.push(".shard.json");
+    PathBuf::from(s)
+}
+
+fn write_shard_note(path: &std::path::Path, job: &JobOptions, shard: Shard, prog: &Progress, input: crate::input::Position, framing: crate::output::framing::Framing) -> Result<()> {
+    use anyhow::Context;
+    let mut identity = job.identity.clone();
+    if let Some(o) = identity.get_mut("options").and_then(Value::as_object_mut) {
+        o.remove("shard");
+    }
+    let note = ShardNote { job: identity, shard, documents: prog.written, input, framing };
+    let target = shard_note_path(path);
+    let tmp = shard_note_path(&shard_note_path(path));
+    std::fs::write(&tmp, serde_json::to_vec_pretty(&note)?).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, &target).with_context(|| format!("cannot write {}", target.display()))?;
+    Ok(())
 }
 
 /// On resume: reads past the items an earlier run finished and checks that
@@ -244,6 +296,23 @@ fn skip_done(items: &mut impl Iterator<Item = (usize, Result<Doc, InputError>)>,
         }
     }
     Err(mismatch(&format!("it ends before the {} already done", plural(prog.items, "record"))))
+}
+
+/// After an `-o` job on a terminal: one line saying what was written where.
+pub fn summary(job: &JobOptions, prog: &Progress, seconds: f64, pairs: Option<usize>) {
+    let (Some(path), true, false) = (&job.output, job.stderr_tty, job.progress == ProgressMode::Off) else { return };
+    let mut line = format!("wrote {}", plural(prog.written, "document"));
+    if let Some(p) = pairs {
+        line.push_str(&format!(" ({})", plural(p, "pair")));
+    }
+    line.push_str(&format!(" to {} in {seconds:.1} s ({:.1} documents/s)", path.display(), prog.written as f64 / seconds.max(1e-3)));
+    if prog.skipped > 0 {
+        line.push_str(&format!("; skipped {}", plural(prog.skipped, "bad row")));
+    }
+    if prog.unreadable > 0 {
+        line.push_str(&format!("; {} could not be read", plural(prog.unreadable, "input")));
+    }
+    crate::msg::line(&line);
 }
 
 pub fn plural(n: usize, one: &str) -> String {

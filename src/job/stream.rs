@@ -27,6 +27,8 @@ pub enum Event<R> {
     InputError { seq: usize, error: InputError },
     /// Everything received so far has been emitted: a safe point to checkpoint.
     WindowDone,
+    /// The first input item arrived (once).
+    Started,
 }
 
 /// Bytes of documents in flight, and a way to wait for room.
@@ -82,7 +84,14 @@ where
     let mut seqs: Vec<(usize, usize)> = Vec::new();
     let mut fatal: Option<InputError> = None;
     let mut done = false;
+    let mut started = false;
     while !done {
+        // Block for the first item, then take what is already waiting.
+        let first = rx.recv();
+        if !started {
+            started = true;
+            emit(Event::Started)?;
+        }
         let mut take = |item: (usize, Result<Doc, InputError>, usize), docs: &mut Vec<Doc>, seqs: &mut Vec<(usize, usize)>| {
             match item {
                 (seq, Ok(doc), weight) => {
@@ -94,8 +103,7 @@ where
             }
             anyhow::Ok(None)
         };
-        // Block for the first item, then take what is already waiting.
-        match rx.recv() {
+        match first {
             Ok(item) => fatal = take(item, &mut docs, &mut seqs)?,
             Err(_) => done = true,
         }

@@ -105,6 +105,13 @@ impl Render<Vec<f32>> for Classify {
             _ => row(&doc.id, &self.names, scores),
         }
     }
+
+    fn framing(&self) -> super::framing::Framing {
+        match &self.passthrough {
+            Some(h) => super::framing::Framing::Table { delimiter: h.dialect.delimiter, quoting: h.dialect.quoting },
+            None => super::framing::Framing::Table { delimiter: b',', quoting: true },
+        }
+    }
 }
 
 #[cfg(test)]

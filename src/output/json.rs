@@ -39,6 +39,10 @@ impl Render<Vec<f32>> for Classify {
     fn epilogue(&self, written: usize) -> Vec<u8> {
         close(written > 0).as_bytes().to_vec()
     }
+
+    fn framing(&self) -> super::framing::Framing {
+        super::framing::Framing::JsonArray
+    }
 }
 
 #[cfg(test)]

@@ -57,6 +57,10 @@ impl Render<Vec<f32>> for Classify {
             _ => jsonl(&ranked).into_bytes(),
         }
     }
+
+    fn framing(&self) -> super::framing::Framing {
+        super::framing::Framing::Lines { header: false }
+    }
 }
 
 /// One NLI pair's record: `{"id", "label", "scores": {label: probability}}`.
@@ -88,6 +92,10 @@ pub struct Nli {
 impl Render<Vec<f32>> for Nli {
     fn record(&self, doc: &Doc, probs: &Vec<f32>, _: usize) -> Vec<u8> {
         nli(&doc.id, &self.labels, probs).into_bytes()
+    }
+
+    fn framing(&self) -> super::framing::Framing {
+        super::framing::Framing::Lines { header: false }
     }
 }
 
@@ -122,6 +130,10 @@ impl Render<Embedding> for Embed {
             Embedding::Pooled(v) => pooled(&doc.id, v).into_bytes(),
             Embedding::Tokens(t) => tokens(&doc.id, t, self.hidden).into_bytes(),
         }
+    }
+
+    fn framing(&self) -> super::framing::Framing {
+        super::framing::Framing::Lines { header: false }
     }
 }
 

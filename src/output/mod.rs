@@ -3,6 +3,7 @@
 //! write a command's results in that format beside them.
 
 pub mod csv;
+pub mod framing;
 pub mod json;
 pub mod jsonl;
 pub mod npy;
@@ -44,6 +45,48 @@ pub enum EmbedFormat {
     Npy,
 }
 
+/// The format an output path's extension names: `csv`, `tsv`, `jsonl`,
+/// `json` or `npy` (`.ndjson` is `jsonl`); `None` for any other extension.
+pub fn extension_format(path: &std::path::Path) -> Option<&'static str> {
+    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "csv" => Some("csv"),
+        "tsv" | "tab" => Some("tsv"),
+        "jsonl" | "ndjson" => Some("jsonl"),
+        "json" => Some("json"),
+        "npy" => Some("npy"),
+        _ => None,
+    }
+}
+
+/// The format for `-o PATH`: `--format` if given (an error when the
+/// extension names another), else the one the extension names, else
+/// `default`. `named` maps an extension's format to the command's own.
+pub fn choose<F: clap::ValueEnum + Copy + PartialEq>(
+    given: Option<F>,
+    output: Option<&std::path::Path>,
+    named: impl Fn(&str) -> Option<F>,
+    default: F,
+) -> anyhow::Result<F> {
+    let name = |f: F| f.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default();
+    let implied = output.and_then(|p| extension_format(p).map(|e| (p, e)));
+    let choices = || F::value_variants().iter().map(|&f| name(f)).collect::<Vec<_>>().join(", ");
+    match (given, implied) {
+        (Some(f), Some((p, ext))) => match named(ext) {
+            Some(g) if g == f => Ok(f),
+            _ => anyhow::bail!(
+                "--format {} contradicts --output {} (its extension means {ext}); drop --format, or rename the output",
+                name(f),
+                p.display()
+            ),
+        },
+        (Some(f), None) => Ok(f),
+        (None, Some((p, ext))) => named(ext).ok_or_else(|| {
+            anyhow::anyhow!("--output {}: this command cannot write {ext}; it writes {}", p.display(), choices())
+        }),
+        (None, None) => Ok(default),
+    }
+}
+
 /// Turns one command's results into output bytes.
 pub trait Render<R> {
     /// Written once, before the first record of a fresh run.
@@ -59,6 +102,10 @@ pub trait Render<R> {
     /// states a count).
     fn patch(&self, _written: usize) -> Option<(u64, Vec<u8>)> {
         None
+    }
+    /// How records sit in the file, for `zeroshot merge`.
+    fn framing(&self) -> framing::Framing {
+        framing::Framing::Unmergeable
     }
 }
 

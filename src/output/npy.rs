@@ -44,6 +44,10 @@ impl Render<Embedding> for Embed {
     fn patch(&self, written: usize) -> Option<(u64, Vec<u8>)> {
         Some((0, header(written, self.hidden)))
     }
+
+    fn framing(&self) -> super::framing::Framing {
+        super::framing::Framing::Npy { cols: self.hidden }
+    }
 }
 
 #[cfg(test)]

@@ -36,6 +36,10 @@ impl Render<Vec<f32>> for Classify {
     fn record(&self, doc: &Doc, scores: &Vec<f32>, _: usize) -> Vec<u8> {
         row(&doc.id, &self.names, scores).into_bytes()
     }
+
+    fn framing(&self) -> super::framing::Framing {
+        super::framing::Framing::Lines { header: true }
+    }
 }
 
 pub fn nli_header(labels: &[String]) -> String {
@@ -61,6 +65,10 @@ impl Render<Vec<f32>> for Nli {
 
     fn record(&self, doc: &Doc, probs: &Vec<f32>, _: usize) -> Vec<u8> {
         nli_row(&doc.id, &self.labels, probs).into_bytes()
+    }
+
+    fn framing(&self) -> super::framing::Framing {
+        super::framing::Framing::Lines { header: true }
     }
 }
 
