@@ -541,9 +541,9 @@ def run_all(args):
     # --- zeroshot's own GEMM next to candle's, on the forward's shapes
     gemm_bench = None
     try:
-        subprocess.run(["cargo", "build", "--release", "--quiet", "--example", "gemm_bench"], cwd=ROOT, check=True)
+        subprocess.run(["cargo", "build", "--profile", "profiling", "--quiet", "--example", "gemm_bench"], cwd=ROOT, check=True)
         wait_idle(args.wait_idle, "gemm_bench")
-        gemm_bench = subprocess.run([os.path.join(ROOT, "target", "release", "examples", "gemm_bench"), str(threads)],
+        gemm_bench = subprocess.run([os.path.join(ROOT, "target", "profiling", "examples", "gemm_bench"), str(threads)],
                                     check=True, stdout=subprocess.PIPE, text=True).stdout
     except (OSError, subprocess.CalledProcessError) as e:
         log(f"gemm_bench skipped: {e}")
@@ -861,7 +861,7 @@ def gap_section(w, stats, fwd_gflops, hf, gemm, gemm_bench):
             w(f"| {k} | {v:.2f} | {100 * v / tot:.0f}% |")
         w("")
     if gemm_bench:
-        w("zeroshot's GEMM (`cargo run --release --example gemm_bench`) on the forward's shapes, next to candle's "
+        w("zeroshot's GEMM (`cargo run --profile profiling --example gemm_bench`) on the forward's shapes, next to candle's "
           "matmul (the gemm crate) on the same data; the first line is the micro-kernel on data that stays in "
           "cache:\n")
         w("```text")

@@ -10,12 +10,12 @@
 #   BENCH_SCALE            corpus size; 1.0 = 40 short + 40 medium + 40 long documents (default: 0.25)
 #   BENCH_HF_BATCH_SIZES   HF pipeline batch sizes           (default: 1,8,32)
 #   BENCH_MODEL            benchmark this checkpoint folder instead of the random one
-#   BENCH_BIN              zeroshot binary                   (default: target/release/zeroshot, built here)
+#   BENCH_BIN              zeroshot binary                   (default: target/profiling/zeroshot, built here)
 #   BENCH_WAIT_IDLE        before each measured run, wait up to this many seconds for other
 #                          processes to stop using the CPU (default: 60; 0 = never wait)
 #   BENCH_RETRY_BUSY       1 (default): measure a run again (once) if other processes used more than
 #                          a quarter of a core during it, keeping the faster; 0: never
-#   BENCH_BUILD            auto (default): cargo build --release, fall back to an existing binary
+#   BENCH_BUILD            auto (default): cargo build --profile profiling, fall back to an existing binary
 #                          if the build fails; 0: never build; 1: build, fail if the build fails
 set -euo pipefail
 
@@ -32,7 +32,7 @@ PYTHON="${BENCH_PYTHON:-python3}"
 REQ="$BENCH_DIR/requirements.txt"
 SCALE="${BENCH_SCALE:-0.25}"
 HF_BS="${BENCH_HF_BATCH_SIZES:-1,8,32}"
-BIN="${BENCH_BIN:-$ROOT/target/release/zeroshot}"
+BIN="${BENCH_BIN:-$ROOT/target/profiling/zeroshot}"
 BUILD="${BENCH_BUILD:-auto}"
 
 if [[ -z "${BENCH_THREADS:-}" ]]; then
@@ -81,12 +81,12 @@ PY="$VENV/bin/python"
 if [[ "$BUILD" != 0 && -z "${BENCH_BIN:-}" ]]; then
     command -v cargo >/dev/null 2>&1 || { [[ "$BUILD" == auto && -x "$BIN" ]] || die "cargo not found"; }
     if command -v cargo >/dev/null 2>&1; then
-        say "cargo build --release ..."
-        if ! cargo build --release --locked >&2; then
+        say "cargo build --profile profiling ..."
+        if ! cargo build --profile profiling --locked >&2; then
             if [[ "$BUILD" == auto && -x "$BIN" ]]; then
-                say "WARNING: cargo build --release failed; benchmarking the existing $BIN (built $(date -r "$BIN" '+%F %T'))"
+                say "WARNING: cargo build --profile profiling failed; benchmarking the existing $BIN (built $(date -r "$BIN" '+%F %T'))"
             else
-                die "cargo build --release failed"
+                die "cargo build --profile profiling failed"
             fi
         fi
     fi
