@@ -64,6 +64,7 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Process only documents whose 0-based index modulo N is I, to spread one input over N machines or processes')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Most sequences in one forward pass (1 to 8192)')
             [CompletionResult]::new('--batch-tokens', '--batch-tokens', [CompletionResultType]::ParameterName, 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone; 1 to 1048576)')
+            [CompletionResult]::new('--precision', '--precision', [CompletionResultType]::ParameterName, 'How the encoder computes: f32 (exact: the Hugging Face pipeline''s scores) or bf16 (bfloat16 weights and product inputs, float32 sums: less memory, faster where the CPU has bfloat16 units); see README "Precision"')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads, 1 to 1024 [default: all cores]')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads, 1 to 1024 [default: all cores]')
             [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'Read FILEs line by line too: each non-blank line is a document')
@@ -97,6 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Process only documents whose 0-based index modulo N is I, to spread one input over N machines or processes')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Most sequences in one forward pass (1 to 8192)')
             [CompletionResult]::new('--batch-tokens', '--batch-tokens', [CompletionResultType]::ParameterName, 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone; 1 to 1048576)')
+            [CompletionResult]::new('--precision', '--precision', [CompletionResultType]::ParameterName, 'How the encoder computes: f32 (exact: the Hugging Face pipeline''s scores) or bf16 (bfloat16 weights and product inputs, float32 sums: less memory, faster where the CPU has bfloat16 units); see README "Precision"')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads, 1 to 1024 [default: all cores]')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads, 1 to 1024 [default: all cores]')
             [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Read CSV')
@@ -129,6 +131,7 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Process only documents whose 0-based index modulo N is I, to spread one input over N machines or processes')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Most sequences in one forward pass (1 to 8192)')
             [CompletionResult]::new('--batch-tokens', '--batch-tokens', [CompletionResultType]::ParameterName, 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone; 1 to 1048576)')
+            [CompletionResult]::new('--precision', '--precision', [CompletionResultType]::ParameterName, 'How the encoder computes: f32 (exact: the Hugging Face pipeline''s scores) or bf16 (bfloat16 weights and product inputs, float32 sums: less memory, faster where the CPU has bfloat16 units); see README "Precision"')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads, 1 to 1024 [default: all cores]')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads, 1 to 1024 [default: all cores]')
             [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'Read FILEs line by line too: each non-blank line is a document')
@@ -163,13 +166,14 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hub revision to use: a branch, tag or commit hash')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Most sequences in one forward pass (1 to 8192)')
             [CompletionResult]::new('--batch-tokens', '--batch-tokens', [CompletionResultType]::ParameterName, 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone; 1 to 1048576)')
+            [CompletionResult]::new('--precision', '--precision', [CompletionResultType]::ParameterName, 'How the encoder computes: f32 (exact: the Hugging Face pipeline''s scores) or bf16 (bfloat16 weights and product inputs, float32 sums: less memory, faster where the CPU has bfloat16 units); see README "Precision"')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads, 1 to 1024 [default: all cores]')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads, 1 to 1024 [default: all cores]')
             [CompletionResult]::new('--csv-quotes', '--csv-quotes', [CompletionResultType]::ParameterName, 'A tab-separated file with CSV-style quoting (by default TSV quotes are text, as in XNLI)')
             [CompletionResult]::new('--skip-bad-rows', '--skip-bad-rows', [CompletionResultType]::ParameterName, 'Skip malformed rows instead of stopping (counted; exit code 2)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of tables')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'zeroshot;merge' {
@@ -196,9 +200,10 @@ Register-ArgumentCompleter -Native -CommandName 'zeroshot' -ScriptBlock {
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
             [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hub revision to use: a branch, tag or commit hash')
+            [CompletionResult]::new('--precision', '--precision', [CompletionResultType]::ParameterName, 'The precision to describe (as classify would run it)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of text')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'zeroshot;model;fetch' {

@@ -121,7 +121,7 @@ _zeroshot() {
             return 0
             ;;
         zeroshot__subcmd__classify)
-            opts="-l -t -m -f -o -q -j -h --lines --csv --tsv --jsonl --text-column --id-column --text-field --delimiter --csv-quotes --skip-bad-rows --labels --label --labels-file --template --multi-label --long --stride --aggregate --model --revision --format --top-k --threshold --fail-on --output --resume --restart --shard --quiet --progress --batch-size --batch-tokens --threads --help"
+            opts="-l -t -m -f -o -q -j -h --lines --csv --tsv --jsonl --text-column --id-column --text-field --delimiter --csv-quotes --skip-bad-rows --labels --label --labels-file --template --multi-label --long --stride --aggregate --model --revision --format --top-k --threshold --fail-on --output --resume --restart --shard --quiet --progress --batch-size --batch-tokens --precision --threads --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -270,6 +270,10 @@ _zeroshot() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --precision)
+                    COMPREPLY=($(compgen -W "f32 bf16" -- "${cur}"))
+                    return 0
+                    ;;
                 --threads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -300,7 +304,7 @@ _zeroshot() {
             return 0
             ;;
         zeroshot__subcmd__embed)
-            opts="-f -m -o -q -j -h --lines --csv --tsv --jsonl --text-column --id-column --text-field --delimiter --csv-quotes --skip-bad-rows --pool --normalize --format --model --revision --output --resume --restart --shard --quiet --progress --batch-size --batch-tokens --threads --help"
+            opts="-f -m -o -q -j -h --lines --csv --tsv --jsonl --text-column --id-column --text-field --delimiter --csv-quotes --skip-bad-rows --pool --normalize --format --model --revision --output --resume --restart --shard --quiet --progress --batch-size --batch-tokens --precision --threads --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -394,6 +398,10 @@ _zeroshot() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --precision)
+                    COMPREPLY=($(compgen -W "f32 bf16" -- "${cur}"))
+                    return 0
+                    ;;
                 --threads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -410,7 +418,7 @@ _zeroshot() {
             return 0
             ;;
         zeroshot__subcmd__eval)
-            opts="-l -t -m -j -h --labels --template --gold-column --language-column --premise --hypothesis --text-column --limit --csv-quotes --skip-bad-rows --json --model --revision --batch-size --batch-tokens --threads --help"
+            opts="-l -t -m -j -h --labels --template --gold-column --language-column --premise --hypothesis --text-column --limit --csv-quotes --skip-bad-rows --json --model --revision --batch-size --batch-tokens --precision --threads --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -480,6 +488,10 @@ _zeroshot() {
                     ;;
                 --batch-tokens)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --precision)
+                    COMPREPLY=($(compgen -W "f32 bf16" -- "${cur}"))
                     return 0
                     ;;
                 --threads)
@@ -854,7 +866,7 @@ _zeroshot() {
             return 0
             ;;
         zeroshot__subcmd__model__subcmd__info)
-            opts="-m -h --model --revision --json --help"
+            opts="-m -h --model --revision --precision --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -878,6 +890,10 @@ _zeroshot() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --precision)
+                    COMPREPLY=($(compgen -W "f32 bf16" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -886,7 +902,7 @@ _zeroshot() {
             return 0
             ;;
         zeroshot__subcmd__nli)
-            opts="-f -m -o -q -j -h --csv --tsv --jsonl --premise --hypothesis --id-column --delimiter --csv-quotes --skip-bad-rows --format --model --revision --output --resume --restart --shard --quiet --progress --batch-size --batch-tokens --threads --help"
+            opts="-f -m -o -q -j -h --csv --tsv --jsonl --premise --hypothesis --id-column --delimiter --csv-quotes --skip-bad-rows --format --model --revision --output --resume --restart --shard --quiet --progress --batch-size --batch-tokens --precision --threads --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -974,6 +990,10 @@ _zeroshot() {
                     ;;
                 --batch-tokens)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --precision)
+                    COMPREPLY=($(compgen -W "f32 bf16" -- "${cur}"))
                     return 0
                     ;;
                 --threads)

@@ -63,6 +63,8 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s o -l outp
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l shard -d 'Process only documents whose 0-based index modulo N is I, to spread one input over N machines or processes' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l batch-size -d 'Most sequences in one forward pass (1 to 8192)' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone; 1 to 1048576)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l precision -d 'How the encoder computes: f32 (exact: the Hugging Face pipeline\'s scores) or bf16 (bfloat16 weights and product inputs, float32 sums: less memory, faster where the CPU has bfloat16 units); see README "Precision"' -r -f -a "f32\t'float32 throughout: the Hugging Face pipeline\'s scores (exact)'
+bf16\t'bfloat16 weights and product inputs, float32 sums; LayerNorm, softmax, GELU, residuals, attention and the head in float32'"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -s j -l threads -d 'Worker threads, 1 to 1024 [default: all cores]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l lines -d 'Read FILEs line by line too: each non-blank line is a document'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand classify" -l csv -d 'Read CSV (automatic for .csv files; use it for CSV on stdin). classify\'s CSV output keeps every input column and appends zeroshot_label, zeroshot_score and one zeroshot_score_<label> per label'
@@ -88,6 +90,8 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s o -l output -d
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l shard -d 'Process only documents whose 0-based index modulo N is I, to spread one input over N machines or processes' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l batch-size -d 'Most sequences in one forward pass (1 to 8192)' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone; 1 to 1048576)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l precision -d 'How the encoder computes: f32 (exact: the Hugging Face pipeline\'s scores) or bf16 (bfloat16 weights and product inputs, float32 sums: less memory, faster where the CPU has bfloat16 units); see README "Precision"' -r -f -a "f32\t'float32 throughout: the Hugging Face pipeline\'s scores (exact)'
+bf16\t'bfloat16 weights and product inputs, float32 sums; LayerNorm, softmax, GELU, residuals, attention and the head in float32'"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -s j -l threads -d 'Worker threads, 1 to 1024 [default: all cores]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l csv -d 'Read CSV'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand nli" -l tsv -d 'Read TSV (quotes are plain text unless --csv-quotes)'
@@ -113,6 +117,8 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s o -l output 
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l shard -d 'Process only documents whose 0-based index modulo N is I, to spread one input over N machines or processes' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l batch-size -d 'Most sequences in one forward pass (1 to 8192)' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone; 1 to 1048576)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l precision -d 'How the encoder computes: f32 (exact: the Hugging Face pipeline\'s scores) or bf16 (bfloat16 weights and product inputs, float32 sums: less memory, faster where the CPU has bfloat16 units); see README "Precision"' -r -f -a "f32\t'float32 throughout: the Hugging Face pipeline\'s scores (exact)'
+bf16\t'bfloat16 weights and product inputs, float32 sums; LayerNorm, softmax, GELU, residuals, attention and the head in float32'"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -s j -l threads -d 'Worker threads, 1 to 1024 [default: all cores]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l lines -d 'Read FILEs line by line too: each non-blank line is a document'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand embed" -l csv -d 'Read CSV (automatic for .csv files; use it for CSV on stdin). classify\'s CSV output keeps every input column and appends zeroshot_label, zeroshot_score and one zeroshot_score_<label> per label'
@@ -138,11 +144,13 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -s m -l model -d
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l revision -d 'Hub revision to use: a branch, tag or commit hash' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l batch-size -d 'Most sequences in one forward pass (1 to 8192)' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l batch-tokens -d 'Most tokens in one forward pass (sequences are packed without padding; longer ones run alone; 1 to 1048576)' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l precision -d 'How the encoder computes: f32 (exact: the Hugging Face pipeline\'s scores) or bf16 (bfloat16 weights and product inputs, float32 sums: less memory, faster where the CPU has bfloat16 units); see README "Precision"' -r -f -a "f32\t'float32 throughout: the Hugging Face pipeline\'s scores (exact)'
+bf16\t'bfloat16 weights and product inputs, float32 sums; LayerNorm, softmax, GELU, residuals, attention and the head in float32'"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -s j -l threads -d 'Worker threads, 1 to 1024 [default: all cores]' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l csv-quotes -d 'A tab-separated file with CSV-style quoting (by default TSV quotes are text, as in XNLI)'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l skip-bad-rows -d 'Skip malformed rows instead of stopping (counted; exit code 2)'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -l json -d 'Print JSON instead of tables'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -s h -l help -d 'Print help'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand eval" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand merge" -s o -l output -d 'Write the merged output to PATH, atomically (default: stdout)' -r -F
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand merge" -s h -l help -d 'Print help'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand labels" -s h -l help -d 'Print help'
@@ -152,8 +160,10 @@ complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and not __fish_
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and not __fish_seen_subcommand_from info fetch help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from info" -s m -l model -d 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing' -r -f -a "(__fish_complete_directories)"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from info" -l revision -d 'Hub revision to use: a branch, tag or commit hash' -r
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from info" -l precision -d 'The precision to describe (as classify would run it)' -r -f -a "f32\t'float32 throughout: the Hugging Face pipeline\'s scores (exact)'
+bf16\t'bfloat16 weights and product inputs, float32 sums; LayerNorm, softmax, GELU, residuals, attention and the head in float32'"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from info" -l json -d 'Print JSON instead of text'
-complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help'
+complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from fetch" -s m -l model -d 'Model: a local folder (holding config.json, weights and tokenizer) or a Hugging Face Hub repo id, looked up in the Hugging Face cache and downloaded there when missing' -r -f -a "(__fish_complete_directories)"
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from fetch" -l revision -d 'Hub revision to use: a branch, tag or commit hash' -r
 complete -c zeroshot -n "__fish_zeroshot_using_subcommand model; and __fish_seen_subcommand_from fetch" -s h -l help -d 'Print help'

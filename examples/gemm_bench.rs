@@ -33,7 +33,7 @@ fn main() {
     rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().unwrap();
     println!("kernel {}, {threads} threads", gemm::kernel().name);
     kernel_only();
-    println!("{:>6} {:>6} {:>6}  {:>10}  {:>10}", "M", "K", "N", "zeroshot", "candle");
+    println!("{:>6} {:>6} {:>6}  {:>10}  {:>10}  {:>10}", "M", "K", "N", "zeroshot", "bf16", "candle");
     for &(m, k, n) in &[(2048, 768, 768), (2048, 768, 3072), (2048, 3072, 768), (512, 768, 768), (64, 768, 768), (2048, 2048, 2048)] {
         let a = rand(m * k, 1);
         let w = rand(n * k, 2);
@@ -42,6 +42,9 @@ fn main() {
         let flops = 2.0 * (m * k * n) as f64;
         let t = best_of(5, || gemm::gemm(&a, k, m, &b, 0..b.panels(), &mut c, n, Epilogue::None, Par::Pool));
         let ours = flops / t / 1e9;
+        let bh = PackedB::from_weight_bf16(&w, n, k);
+        let t = best_of(5, || gemm::gemm(&a, k, m, &bh, 0..bh.panels(), &mut c, n, Epilogue::None, Par::Pool));
+        let half = flops / t / 1e9;
         let ca = candle_core::Tensor::from_vec(a.clone(), (m, k), &candle_core::Device::Cpu).unwrap();
         let cw = candle_core::Tensor::from_vec(w.clone(), (n, k), &candle_core::Device::Cpu).unwrap();
         let cwt = cw.t().unwrap();
@@ -49,7 +52,7 @@ fn main() {
             let _ = ca.matmul(&cwt).unwrap();
         });
         let theirs = flops / t / 1e9;
-        println!("{m:>6} {k:>6} {n:>6}  {ours:>7.1} GF  {theirs:>7.1} GF");
+        println!("{m:>6} {k:>6} {n:>6}  {ours:>7.1} GF  {half:>7.1} GF  {theirs:>7.1} GF");
     }
 }
 

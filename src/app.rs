@@ -31,9 +31,9 @@ pub fn run(cli: Cli, state: &State) -> Result<u8> {
         }
         Command::Merge(args) => cmd::merge::run(&args),
         Command::Labels { name } => cmd::info::labels(name.as_deref()),
-        Command::Model(ModelCommand::Info { model, json }) => {
+        Command::Model(ModelCommand::Info { model, precision, json }) => {
             kernel(state)?;
-            cmd::info::model_info(&model, json, state)
+            cmd::info::model_info(&model, precision, json, state)
         }
         Command::Model(ModelCommand::Fetch { model }) => cmd::info::model_fetch(&model, state),
         Command::Completions { shell } => cmd::info::completions(shell),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::engine::{Aggregate, Batching, Long, Pool};
+use crate::engine::{Aggregate, Batching, Long, Pool, Precision};
 use crate::hub::DEFAULT_MODEL;
 use crate::output::{EmbedFormat, Format, NliFormat};
 
@@ -90,6 +90,10 @@ pub enum ModelCommand {
     Info {
         #[command(flatten)]
         model: ModelArgs,
+
+        /// The precision to describe (as classify would run it)
+        #[arg(long, value_enum, default_value = "f32", env = "ZEROSHOT_PRECISION", value_name = "P")]
+        precision: Precision,
 
         /// Print JSON instead of text
         #[arg(long)]
@@ -323,6 +327,12 @@ pub struct RunArgs {
     /// longer ones run alone; 1 to 1048576)
     #[arg(long, default_value_t = 4096, value_name = "N", value_parser = count(1, Batching::MAX_BATCH_TOKENS), allow_hyphen_values = true)]
     pub batch_tokens: usize,
+
+    /// How the encoder computes: f32 (exact: the Hugging Face pipeline's
+    /// scores) or bf16 (bfloat16 weights and product inputs, float32 sums: less
+    /// memory, faster where the CPU has bfloat16 units); see README "Precision"
+    #[arg(long, value_enum, default_value = "f32", env = "ZEROSHOT_PRECISION", value_name = "P")]
+    pub precision: Precision,
 
     /// Worker threads, 1 to 1024 [default: all cores]
     #[arg(long, short = 'j', value_name = "N", value_parser = count(1, MAX_THREADS), allow_hyphen_values = true)]

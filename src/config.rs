@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use clap::ValueEnum;
 
 use crate::cli::{ClassifyArgs, EmbedArgs, EvalArgs, InputArgs, JobArgs, ModelArgs, NliArgs, RunArgs};
-use crate::engine::{Aggregate, Batching, Long, LongDocs, Pool};
+use crate::engine::{Aggregate, Batching, Long, LongDocs, Pool, Precision};
 use crate::input::{Column, Dialect, Extra, Flags, InputSpec, Source, Structured};
 use crate::job::dest::Existing;
 use crate::job::{JobConfig, Shard};
@@ -28,17 +28,18 @@ impl From<&ModelArgs> for ModelSpec {
     }
 }
 
-/// How the model runs: batching and threads.
+/// How the model runs: batching, threads and precision.
 #[derive(Clone, Copy, Debug)]
 pub struct RunConfig {
     pub batching: Batching,
     pub threads: Option<usize>,
+    pub precision: Precision,
 }
 
 impl RunConfig {
     pub fn new(a: &RunArgs) -> Self {
         // The flags' parsers checked the ranges.
-        RunConfig { batching: Batching { batch_size: a.batch_size, batch_tokens: a.batch_tokens }, threads: a.threads }
+        RunConfig { batching: Batching { batch_size: a.batch_size, batch_tokens: a.batch_tokens }, threads: a.threads, precision: a.precision }
     }
 }
 

@@ -11,7 +11,7 @@ use crate::model::ModelConfig;
 use crate::tokenize;
 
 /// Gathers the facts as JSON (the text form is rendered from it).
-pub fn model_info(spec: &str, resolved: &Resolved) -> Result<Value> {
+pub fn model_info(spec: &str, resolved: &Resolved, precision: crate::model::Precision) -> Result<Value> {
     let dir = &resolved.dir;
     let cfg = ModelConfig::from_file(&dir.join("config.json"))?;
     let ck = Checkpoint::open(dir)?;
@@ -75,6 +75,7 @@ pub fn model_info(spec: &str, resolved: &Resolved) -> Result<Value> {
         "tokenizer": tokenizer,
         "classification_head": ck.contains("classifier.weight") || ck.contains("deberta.classifier.weight"),
         "kernel": crate::cpu::level().name(),
+        "precision": precision.name(),
     }))
 }
 
@@ -160,14 +161,19 @@ pub fn render(v: &Value) -> String {
     }
     line("parameters", group(v["parameters"].as_u64().unwrap_or(0)));
     let files: Vec<String> = v["weights"]["files"].as_array().map(|a| a.iter().map(s_of).collect()).unwrap_or_default();
-    line("weights", format!("{} ({}, computed in float32)", files.join(", "), s_of(&v["weights"]["dtype"])));
+    let computed = if s("precision") == "bf16" {
+        "encoder products in bfloat16 with float32 sums, the rest in float32"
+    } else {
+        "computed in float32"
+    };
+    line("weights", format!("{} ({}, {computed})", files.join(", "), s_of(&v["weights"]["dtype"])));
     let mml = match &v["tokenizer_model_max_length"] {
         Value::Null => "no model_max_length in tokenizer_config.json".to_string(),
         x => format!("tokenizer model_max_length {x}"),
     };
     line("max length", format!("{} tokens ({mml}; model positions {})", s("max_length"), s("max_position_embeddings")));
     line("tokenizer", s("tokenizer"));
-    line("kernel", format!("{} (float32 products; ZEROSHOT_KERNEL chooses)", s("kernel")));
+    line("kernel", format!("{} (ZEROSHOT_KERNEL chooses), precision {} (--precision)", s("kernel"), s("precision")));
     if v["entailment"].is_null() && v["classification_head"].as_bool() != Some(false) {
         out.push_str("\nnote: no label starts with \"entail\": `zeroshot classify` cannot use this model.\n");
     }

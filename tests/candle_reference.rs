@@ -7,7 +7,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::debertav2::{Config, DebertaV2SeqClassificationModel};
 use serde_json::Value;
-use zeroshot::model::{Deberta, Encoded, ModelConfig};
+use zeroshot::model::{Deberta, Encoded, ModelConfig, Precision};
 
 #[test]
 fn our_forward_equals_candle_transformers_and_transformers() {
@@ -20,7 +20,7 @@ fn our_forward_equals_candle_transformers_and_transformers() {
     let candle_cfg: Config = serde_json::from_str(&config_text).unwrap();
     let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[dir.join("model.safetensors")], DType::F32, &Device::Cpu).unwrap() };
     let candle_model = DebertaV2SeqClassificationModel::load(vb.set_prefix("deberta"), &candle_cfg, None).unwrap();
-    let ours = Deberta::load(&dir, ModelConfig::from_file(&dir.join("config.json")).unwrap(), true).unwrap();
+    let ours = Deberta::load(&dir, ModelConfig::from_file(&dir.join("config.json")).unwrap(), true, Precision::F32).unwrap();
 
     let ids = |v: &Value| -> Vec<u32> { v.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as u32).collect() };
     let mut worst_candle = 0f64;

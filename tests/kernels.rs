@@ -1,5 +1,6 @@
 //! Output bytes do not depend on the SIMD width: every command's output is
-//! the same under each kernel this CPU can run (AVX-512, AVX2, portable),
+//! the same under each kernel this CPU can run (AVX-512, AVX2, portable), in
+//! float32 and in bf16 (the same FMA chain per element whatever the width),
 //! and the kernel that ran is the one asked for. A kernel the CPU lacks is a
 //! clear error, never a silent fallback.
 
@@ -45,6 +46,9 @@ fn every_kernel_gives_the_same_bytes() {
         vec!["classify", "--labels", "sport,politics", "--long", "chunk", "--stride", "8"],
         vec!["embed", "--lines"],
         vec!["embed", "--pool", "mean", "--lines"],
+        vec!["classify", "--labels", "sport,politics,Wirtschaft", "--precision", "bf16", "--lines"],
+        vec!["classify", "--labels", "sport,politics", "--precision", "bf16", "--multi-label", "--long", "chunk", "--stride", "8"],
+        vec!["embed", "--precision", "bf16", "--lines"],
     ]
     .into_iter()
     .map(|c| c.into_iter().map(String::from).collect())

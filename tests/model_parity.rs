@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use zeroshot::model::deberta::relative_bucket;
-use zeroshot::model::{Deberta, Encoded, ModelConfig};
+use zeroshot::model::{Deberta, Encoded, ModelConfig, Precision};
 
 fn fixture(name: &str) -> (Deberta, Value) {
     // .ci/run reruns this file under each kernel the CPU has: make sure it is the one asked for.
@@ -16,7 +16,7 @@ fn fixture(name: &str) -> (Deberta, Value) {
     }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/models").join(name);
     let cfg = ModelConfig::from_file(&dir.join("config.json")).unwrap();
-    let model = Deberta::load(&dir, cfg, true).unwrap();
+    let model = Deberta::load(&dir, cfg, true, Precision::F32).unwrap();
     let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/reference/{name}.json"));
     let reference: Value = serde_json::from_str(&std::fs::read_to_string(reference).unwrap()).unwrap();
     (model, reference)

@@ -7,7 +7,7 @@ use zeroshot::input::table::TableReader;
 use zeroshot::input::{Column, Dialect, Docs, InputSpec, Source, Structured};
 use zeroshot::labels;
 use zeroshot::model::weights::Checkpoint;
-use zeroshot::model::{Deberta, ModelConfig};
+use zeroshot::model::{Deberta, ModelConfig, Precision};
 
 /// A per-process scratch folder for targets whose code under test reads files.
 fn scratch_dir() -> std::path::PathBuf {
@@ -145,5 +145,5 @@ pub fn safetensors(data: &[u8]) {
         "pooler_hidden_size": 4, "type_vocab_size": 0, "position_biased_input": false
     });
     let cfg = ModelConfig::from_json(&cfg).unwrap();
-    let _ = Deberta::from_checkpoint(&ck, cfg, true);
+    let _ = Deberta::from_checkpoint(&ck, cfg, true, Precision::F32);
 }

@@ -37,6 +37,7 @@ pub fn run(cfg: ClassifyConfig, state: &State) -> Result<u8> {
         json!({
             "labels": cfg.labels.iter().map(|l| if l.name == l.phrase { l.name.clone() } else { format!("{} = {}", l.name, l.phrase) }).collect::<Vec<_>>(),
             "template": cfg.template,
+            "precision": cfg.run.precision,
             "multi_label": cfg.multi_label,
             "long": format!("{:?}", cfg.long),
             "format": cfg.format,
@@ -54,7 +55,7 @@ pub fn run(cfg: ClassifyConfig, state: &State) -> Result<u8> {
     let window = ((cfg.run.batching.batch_size * 4).max(256) / cfg.labels.len()).max(1);
     let job = JobOptions::new(&cfg.job, identity, window, &cfg.input.sources, &cfg.label_files);
     let opened = job::open(&job)?;
-    let clf = engine::classify::load(&resolved.dir).with_context(|| super::load_context(&resolved))?;
+    let clf = engine::classify::load(&resolved.dir, cfg.run.precision).with_context(|| super::load_context(&resolved))?;
     let loaded = started.elapsed();
     let task = clf.task(cfg.labels.clone(), &cfg.template, cfg.multi_label, cfg.long)?;
     let render = output::classify_render(cfg.format, names.clone(), cfg.show, cfg.passthrough, header);
@@ -85,7 +86,7 @@ pub fn run(cfg: ClassifyConfig, state: &State) -> Result<u8> {
     )?;
     job::summary(&job, &prog, started.elapsed().as_secs_f64(), Some(clf.stats.lock().unwrap_or_else(|e| e.into_inner()).pairs));
     if state.stats {
-        print_stats(&clf.stats.lock().unwrap_or_else(|e| e.into_inner()), loaded, started.elapsed());
+        print_stats(&clf.stats.lock().unwrap_or_else(|e| e.into_inner()), cfg.run.precision, loaded, started.elapsed());
     }
     // Freeing a 250K-piece tokenizer and the weights piece by piece takes half
     // a second; the process is about to end and the OS takes it all back.
@@ -107,13 +108,14 @@ pub fn run(cfg: ClassifyConfig, state: &State) -> Result<u8> {
 }
 
 /// One line on stderr for the benchmark: `zeroshot-stats {json}`.
-fn print_stats(st: &Stats, load: Duration, total: Duration) {
+fn print_stats(st: &Stats, precision: crate::model::Precision, load: Duration, total: Duration) {
     let v = json!({
         "documents": st.documents,
         "pairs": st.pairs,
         "tokens": st.tokens,
         "forward_flops": st.forward_flops,
         "kernel": crate::cpu::level().name(),
+        "precision": precision.name(),
         "load_seconds": load.as_secs_f64(),
         "tokenize_seconds": st.tokenize.as_secs_f64(),
         "forward_seconds": st.forward.as_secs_f64(),

@@ -18,14 +18,14 @@ pub fn run(cfg: EmbedConfig, state: &State) -> Result<u8> {
     let resolved = super::resolve(&cfg.model, state)?;
     let identity = job::identity(
         "embed",
-        json!({ "pool": format!("{:?}", cfg.pool), "format": cfg.format, "shard": cfg.job.shard,
+        json!({ "precision": cfg.run.precision, "pool": format!("{:?}", cfg.pool), "format": cfg.format, "shard": cfg.job.shard,
                 "input": cfg.input.structured, "lines": cfg.input.lines, "text": [&cfg.input.text_column, &cfg.input.text_field] }),
         &resolved,
         &cfg.input.sources,
     );
     let job = JobOptions::new(&cfg.job, identity, (cfg.run.batching.batch_size * 2).max(64), &cfg.input.sources, &[]);
     let opened = job::open(&job)?;
-    let embedder = Embedder::load(&resolved.dir).with_context(|| super::load_context(&resolved))?;
+    let embedder = Embedder::load(&resolved.dir, cfg.run.precision).with_context(|| super::load_context(&resolved))?;
     let hidden = embedder.hidden_size();
     let render: Box<dyn Render<Embedding>> = match cfg.format {
         EmbedFormat::Jsonl => Box::new(output::jsonl::Embed { hidden }),

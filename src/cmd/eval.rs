@@ -34,9 +34,9 @@ pub fn run(cfg: EvalConfig, state: &State) -> Result<u8> {
     let docs = Docs::open(cfg.input.clone())?;
     let resolved = super::resolve(&cfg.model, state)?;
     let scorer = match &cfg.task {
-        EvalTask::Nli => Scorer::Nli(Nli::load(&resolved.dir).with_context(|| super::load_context(&resolved))?),
+        EvalTask::Nli => Scorer::Nli(Nli::load(&resolved.dir, cfg.run.precision).with_context(|| super::load_context(&resolved))?),
         EvalTask::Classify { labels, template } => {
-            let clf = engine::classify::load(&resolved.dir).with_context(|| super::load_context(&resolved))?;
+            let clf = engine::classify::load(&resolved.dir, cfg.run.precision).with_context(|| super::load_context(&resolved))?;
             let task = clf.task(labels.clone(), template, false, LongDocs::TRUNCATE)?;
             Scorer::Classify(clf, task)
         }

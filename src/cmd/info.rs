@@ -37,9 +37,9 @@ pub fn labels(name: Option<&str>) -> Result<u8> {
     }
 }
 
-pub fn model_info(model: &crate::cli::ModelArgs, json: bool, state: &State) -> Result<u8> {
+pub fn model_info(model: &crate::cli::ModelArgs, precision: crate::model::Precision, json: bool, state: &State) -> Result<u8> {
     let resolved = hub::resolve(&model.model, model.revision.as_deref(), &state.hub)?;
-    let info = crate::inspect::model_info(&model.model, &resolved)?;
+    let info = crate::inspect::model_info(&model.model, &resolved, precision)?;
     let text = if json { format!("{}\n", serde_json::to_string_pretty(&info)?) } else { crate::inspect::render(&info) };
     print(text.as_bytes())
 }

@@ -18,13 +18,13 @@ pub fn run(cfg: NliConfig, state: &State) -> Result<u8> {
     let resolved = super::resolve(&cfg.model, state)?;
     let identity = job::identity(
         "nli",
-        json!({ "format": cfg.format, "shard": cfg.job.shard, "input": cfg.input.structured }),
+        json!({ "precision": cfg.run.precision, "format": cfg.format, "shard": cfg.job.shard, "input": cfg.input.structured }),
         &resolved,
         &cfg.input.sources,
     );
     let job = JobOptions::new(&cfg.job, identity, (cfg.run.batching.batch_size * 4).max(256), &cfg.input.sources, &[]);
     let opened = job::open(&job)?;
-    let nli = Nli::load(&resolved.dir).with_context(|| super::load_context(&resolved))?;
+    let nli = Nli::load(&resolved.dir, cfg.run.precision).with_context(|| super::load_context(&resolved))?;
     let labels = nli.labels().to_vec();
     let render: Box<dyn Render<Vec<f32>>> = match cfg.format {
         NliFormat::Jsonl => Box::new(output::jsonl::Nli { labels }),

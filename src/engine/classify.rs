@@ -187,7 +187,7 @@ pub struct Task {
 }
 
 /// Loads an NLI classifier from a resolved model folder.
-pub fn load(dir: &std::path::Path) -> Result<Classifier> {
+pub fn load(dir: &std::path::Path, precision: super::Precision) -> Result<Classifier> {
     let cfg = crate::model::ModelConfig::from_file(&dir.join("config.json"))?;
     if cfg.entailment_id().is_none() {
         let names: Vec<&str> = cfg.label2id.iter().map(|(n, _)| n.as_str()).collect();
@@ -197,6 +197,6 @@ pub fn load(dir: &std::path::Path) -> Result<Classifier> {
             names.join(", ")
         );
     }
-    let (model, tokenizer) = load_parts(dir, cfg, true)?;
+    let (model, tokenizer) = load_parts(dir, cfg, true, precision)?;
     Classifier::new(model, tokenizer)
 }

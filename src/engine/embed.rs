@@ -24,9 +24,9 @@ pub struct Embedded {
 
 impl Embedder {
     /// Any DeBERTa-v2/v3 checkpoint: a classification head, if present, is unused.
-    pub fn load(dir: &Path) -> Result<Self> {
+    pub fn load(dir: &Path, precision: super::Precision) -> Result<Self> {
         let cfg = ModelConfig::from_file(&dir.join("config.json"))?;
-        let (model, tokenizer) = load_parts(dir, cfg, false)?;
+        let (model, tokenizer) = load_parts(dir, cfg, false, precision)?;
         Ok(Embedder { model, tokenizer })
     }
 

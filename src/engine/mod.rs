@@ -11,6 +11,7 @@ pub mod nli;
 use anyhow::Result;
 
 use crate::model::{Deberta, Encoded, ModelConfig};
+pub use crate::model::Precision;
 use crate::tokenize::PairTokenizer;
 
 pub use classify::{Classifier, Stats, Task};
@@ -124,11 +125,11 @@ pub fn run_batched(
 
 /// The model and its tokenizer, loaded side by side: for a 250K-piece
 /// vocabulary building the tokenizer takes about as long as reading weights.
-pub fn load_parts(dir: &std::path::Path, cfg: ModelConfig, head: bool) -> Result<(Deberta, PairTokenizer)> {
+pub fn load_parts(dir: &std::path::Path, cfg: ModelConfig, head: bool, precision: Precision) -> Result<(Deberta, PairTokenizer)> {
     let max_positions = cfg.max_position_embeddings;
     std::thread::scope(|s| {
         let tokenizer = s.spawn(|| PairTokenizer::load(dir, max_positions));
-        let model = Deberta::load(dir, cfg, head);
+        let model = Deberta::load(dir, cfg, head, precision);
         let tokenizer = tokenizer.join().map_err(|_| anyhow::anyhow!("loading the tokenizer failed"))?;
         Ok((model?, tokenizer?))
     })

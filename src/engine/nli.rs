@@ -16,9 +16,9 @@ pub struct Nli {
 }
 
 impl Nli {
-    pub fn load(dir: &Path) -> Result<Self> {
+    pub fn load(dir: &Path, precision: super::Precision) -> Result<Self> {
         let cfg = ModelConfig::from_file(&dir.join("config.json"))?;
-        let (model, tokenizer) = load_parts(dir, cfg, true)?;
+        let (model, tokenizer) = load_parts(dir, cfg, true, precision)?;
         Ok(Nli { model, tokenizer })
     }
 

@@ -94,6 +94,26 @@ pub struct Deberta {
     /// Parameters in the checkpoint that the model uses.
     pub params: usize,
     pub weight_dtype: DType,
+    pub precision: Precision,
+}
+
+/// How the encoder layers' matrix products run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+pub enum Precision {
+    /// float32 throughout: the Hugging Face pipeline's scores (exact)
+    F32,
+    /// bfloat16 weights and product inputs, float32 sums; LayerNorm, softmax,
+    /// GELU, residuals, attention and the head in float32
+    Bf16,
+}
+
+impl Precision {
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::Bf16 => "bf16",
+        }
+    }
 }
 
 /// What a forward pass returns.
@@ -108,6 +128,8 @@ struct Loader<'a> {
     ck: &'a Checkpoint,
     prefix: &'static str,
     params: usize,
+    /// How the encoder layers' products are stored and computed.
+    precision: Precision,
 }
 
 impl Loader<'_> {
@@ -128,7 +150,11 @@ impl Loader<'_> {
     fn linear(&mut self, name: &str, out: usize, inp: usize) -> Result<Linear> {
         let w = self.tensor(&format!("{name}.weight"), &[out, inp])?;
         let b = self.tensor(&format!("{name}.bias"), &[out])?;
-        Ok(Linear { w: PackedB::from_weight(&w, out, inp), b })
+        let w = match self.precision {
+            Precision::F32 => PackedB::from_weight(&w, out, inp),
+            Precision::Bf16 => PackedB::from_weight_bf16(&w, out, inp),
+        };
+        Ok(Linear { w, b })
     }
 
     fn norm(&mut self, name: &str, n: usize) -> Result<Norm> {
@@ -139,15 +165,15 @@ impl Loader<'_> {
 impl Deberta {
     /// Loads the weights in `dir` for `cfg`. With `classifier`, the pooler and
     /// classification head must be present.
-    pub fn load(dir: &Path, cfg: ModelConfig, classifier: bool) -> Result<Self> {
+    pub fn load(dir: &Path, cfg: ModelConfig, classifier: bool, precision: Precision) -> Result<Self> {
         let ck = Checkpoint::open(dir)?;
-        let model = Self::from_checkpoint(&ck, cfg, classifier)?;
+        let model = Self::from_checkpoint(&ck, cfg, classifier, precision)?;
         // Unmapping takes a moment; it need not delay the first results.
         std::thread::spawn(move || ck.release_pages());
         Ok(model)
     }
 
-    pub fn from_checkpoint(ck: &Checkpoint, cfg: ModelConfig, classifier: bool) -> Result<Self> {
+    pub fn from_checkpoint(ck: &Checkpoint, cfg: ModelConfig, classifier: bool, precision: Precision) -> Result<Self> {
         let prefix = if ck.contains("deberta.embeddings.word_embeddings.weight") {
             "deberta."
         } else if ck.contains("embeddings.word_embeddings.weight") {
@@ -161,7 +187,7 @@ impl Deberta {
                 names.join(", ")
             );
         };
-        let mut ld = Loader { ck, prefix, params: 0 };
+        let mut ld = Loader { ck, prefix, params: 0, precision };
         let (h, e) = (cfg.hidden_size, cfg.embedding_size);
 
         let word_name = format!("{prefix}embeddings.word_embeddings.weight");
@@ -280,7 +306,8 @@ impl Deberta {
             if cls != [n, h] {
                 bail!("classifier.weight has shape {cls:?} but config.json lists {n} labels (expected [{n}, {h}])");
             }
-            let mut top = Loader { ck, prefix: "", params: 0 };
+            // The head stays in float32 whatever the precision.
+            let mut top = Loader { ck, prefix: "", params: 0, precision: Precision::F32 };
             let pooler = top.linear("pooler.dense", h, h)?;
             let classifier = top.linear("classifier", n, h)?;
             ld.params += top.params;
@@ -301,6 +328,7 @@ impl Deberta {
             head,
             params: ld.params,
             weight_dtype,
+            precision,
             cfg,
         })
     }

@@ -41,6 +41,41 @@ type StridedFn = unsafe fn(
     cols: usize,
 );
 
+/// The same two kernels with B stored as bf16 (the upper half of an f32):
+/// widened exactly to f32 as it is read. A is rounded to bf16 first (packed:
+/// by the packing; in place: by the strided kernel), so every product is
+/// of two bf16 values, exact in f32, summed in f32.
+type KernelHalfFn =
+    unsafe fn(kc: usize, a: *const f32, b: *const u16, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize);
+type StridedHalfFn = unsafe fn(
+    kc: usize,
+    a: *const f32,
+    lda: usize,
+    b: *const u16,
+    c: *mut f32,
+    ldc: usize,
+    load: bool,
+    rows: usize,
+    cols: usize,
+);
+
+/// `x` rounded to the nearest bf16 (ties to even), as f32. NaN stays NaN;
+/// values past bf16's range round to infinity, as the hardware conversion does.
+#[inline(always)]
+pub fn bf16_round(x: f32) -> f32 {
+    // Branch-free (a select), so that loops over it vectorise.
+    let bits = x.to_bits();
+    let rounded = bits.wrapping_add(0x7fff + ((bits >> 16) & 1)) & 0xffff_0000;
+    let quiet_nan = (bits | 0x0040_0000) & 0xffff_0000;
+    f32::from_bits(if x.is_nan() { quiet_nan } else { rounded })
+}
+
+/// bf16 bits of `x` (rounded to nearest even).
+#[inline(always)]
+pub fn bf16_bits(x: f32) -> u16 {
+    (bf16_round(x).to_bits() >> 16) as u16
+}
+
 /// Column panels below which A is read in place rather than packed.
 const PACK_MIN_PANELS: usize = 16;
 
@@ -54,6 +89,8 @@ pub struct Kernel {
     pub kc: usize,
     f: KernelFn,
     fs: StridedFn,
+    fh: KernelHalfFn,
+    fsh: StridedHalfFn,
 }
 
 static KERNEL: OnceLock<Kernel> = OnceLock::new();
@@ -73,18 +110,33 @@ pub fn kernel_for(level: Level) -> Kernel {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = level;
-    Kernel { name: "generic", mr: generic::MR, nr: generic::NR, mc: 64, kc: KC, f: generic::kernel, fs: generic::strided }
+    Kernel {
+        name: "generic",
+        mr: generic::MR,
+        nr: generic::NR,
+        mc: 64,
+        kc: KC,
+        f: generic::kernel,
+        fs: generic::strided,
+        fh: generic::kernel_bf16,
+        fsh: generic::strided_bf16,
+    }
 }
 
 /// Right-hand side `B` (k rows, n columns) packed into column panels of the
 /// kernel's NR width: panel `p` stores, for each k, the NR values
 /// `B[k][p*NR .. p*NR+NR]` (zero beyond n).
+///
+/// The values are f32, or bf16 (`from_weight_bf16`): then the product rounds
+/// A to bf16 too, and every product term is exact in f32.
 #[derive(Default, Clone)]
 pub struct PackedB {
     k: usize,
     n: usize,
     nr: usize,
     data: Vec<f32>,
+    /// bf16 values (empty unless the panels are stored in bf16).
+    half: Vec<u16>,
 }
 
 impl PackedB {
@@ -94,6 +146,17 @@ impl PackedB {
         let mut p = PackedB::default();
         p.pack_nk(w, k, n, k);
         p
+    }
+
+    /// `B = W^T` rounded to bf16, for a weight stored as `[n][k]`.
+    pub fn from_weight_bf16(w: &[f32], n: usize, k: usize) -> Self {
+        let f = PackedB::from_weight(w, n, k);
+        PackedB { k: f.k, n: f.n, nr: f.nr, half: f.data.iter().map(|&v| bf16_bits(v)).collect(), data: Vec::new() }
+    }
+
+    /// Whether the panels hold bf16 values.
+    pub fn is_bf16(&self) -> bool {
+        !self.half.is_empty()
     }
 
     /// Packs `B[kk][j] = src[j*ld + kk]` (rows of `src` are columns of B).
@@ -130,6 +193,7 @@ impl PackedB {
         self.n = n;
         self.nr = kernel().nr;
         let len = n.div_ceil(self.nr) * self.nr * k;
+        self.half = Vec::new();
         self.data.clear();
         self.data.resize(len, 0.0);
     }
@@ -162,12 +226,17 @@ impl PackedB {
 
     /// `B[kk][j]`, read back from the packed layout.
     pub fn at(&self, kk: usize, j: usize) -> f32 {
-        self.data[(j / self.nr) * self.k * self.nr + kk * self.nr + j % self.nr]
+        let i = (j / self.nr) * self.k * self.nr + kk * self.nr + j % self.nr;
+        if self.is_bf16() {
+            f32::from_bits((self.half[i] as u32) << 16)
+        } else {
+            self.data[i]
+        }
     }
 
     /// Bytes held, for memory accounting.
     pub fn bytes(&self) -> usize {
-        self.data.len() * 4
+        self.data.len() * 4 + self.half.len() * 2
     }
 }
 
@@ -289,8 +358,9 @@ pub unsafe fn gemm_ptr(
     }
 }
 
-/// `dst[kk*mr + r] = a[r*lda + kk]` for `r < h`, zero for the padding rows.
-fn pack_sliver(dst: &mut [f32], a: &[f32], lda: usize, h: usize, mr: usize, kc: usize) {
+/// `dst[kk*mr + r] = a[r*lda + kk]` for `r < h` (rounded to bf16 when
+/// `round`), zero for the padding rows.
+fn pack_sliver(dst: &mut [f32], a: &[f32], lda: usize, h: usize, mr: usize, kc: usize, round: bool) {
     assert!(h <= mr && dst.len() >= mr * kc && (h == 0 || a.len() >= (h - 1) * lda + kc));
     if h < mr {
         dst[..mr * kc].fill(0.0);
@@ -309,7 +379,9 @@ fn pack_sliver(dst: &mut [f32], a: &[f32], lda: usize, h: usize, mr: usize, kc: 
         let src = &a[r * lda..r * lda + kc];
         let mut chunks = src.chunks_exact(8);
         let mut kk = 0;
+        let value = |v: f32| if round { bf16_round(v) } else { v };
         for c in &mut chunks {
+            let c: [f32; 8] = std::array::from_fn(|t| value(c[t]));
             for (t, &v) in c.iter().enumerate() {
                 // SAFETY: kk + t < kc and r < h <= mr, so the index is below mr * kc <= dst.len() (asserted above).
                 unsafe { *dst.get_unchecked_mut((kk + t) * mr + r) = v };
@@ -317,7 +389,7 @@ fn pack_sliver(dst: &mut [f32], a: &[f32], lda: usize, h: usize, mr: usize, kc: 
             kk += 8;
         }
         for (t, &v) in chunks.remainder().iter().enumerate() {
-            dst[(kk + t) * mr + r] = v;
+            dst[(kk + t) * mr + r] = value(v);
         }
     }
 }
@@ -347,7 +419,9 @@ unsafe fn block(
     thread_local! {
         static APACK: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let pack = pans.len() >= PACK_MIN_PANELS;
+    let half = b.is_bf16();
+    // bf16 rounds A: once per packed sliver, rather than per panel in place.
+    let pack = pans.len() >= PACK_MIN_PANELS || half;
     APACK.with(|cell| {
         let mut apack = cell.borrow_mut();
         if pack {
@@ -359,7 +433,7 @@ unsafe fn block(
             if !pack {
                 let load = pc > 0;
                 for p in pans.clone() {
-                    let bp = b.data[p * k * nr + pc * nr..].as_ptr();
+                    let off = p * k * nr + pc * nr;
                     let cols = nr.min(b.n - p * nr);
                     for s in 0..slivers {
                         let r0 = s * mr;
@@ -369,7 +443,11 @@ unsafe fn block(
                         // the panel holds kc groups of NR from pc; the caller owns these C elements.
                         unsafe {
                             let cp = c.get().add((rows.start + r0) * ldc + p * nr - col0);
-                            (kern.fs)(kc, ap, lda, bp, cp, ldc, load, h, cols);
+                            if half {
+                                (kern.fsh)(kc, ap, lda, b.half[off..].as_ptr(), cp, ldc, load, h, cols);
+                            } else {
+                                (kern.fs)(kc, ap, lda, b.data[off..].as_ptr(), cp, ldc, load, h, cols);
+                            }
                         }
                     }
                 }
@@ -380,11 +458,11 @@ unsafe fn block(
             for s in 0..slivers {
                 let dst = &mut apack[s * mr * kc..(s + 1) * mr * kc];
                 let h = mr.min(m - s * mr);
-                pack_sliver(dst, &a[(rows.start + s * mr) * lda + pc..], lda, h, mr, kc);
+                pack_sliver(dst, &a[(rows.start + s * mr) * lda + pc..], lda, h, mr, kc, half);
             }
             let load = pc > 0;
             for p in pans.clone() {
-                let bp = b.data[p * k * nr + pc * nr..].as_ptr();
+                let off = p * k * nr + pc * nr;
                 let cols = nr.min(b.n - p * nr);
                 for s in 0..slivers {
                     let r0 = s * mr;
@@ -394,7 +472,11 @@ unsafe fn block(
                     // from pc; C's h x cols tile is inside the caller's matrix and owned by this task.
                     unsafe {
                         let cp = c.get().add((rows.start + r0) * ldc + p * nr - col0);
-                        (kern.f)(kc, ap, bp, cp, ldc, load, h, cols);
+                        if half {
+                            (kern.fh)(kc, ap, b.half[off..].as_ptr(), cp, ldc, load, h, cols);
+                        } else {
+                            (kern.f)(kc, ap, b.data[off..].as_ptr(), cp, ldc, load, h, cols);
+                        }
                     }
                 }
             }
@@ -434,39 +516,72 @@ unsafe fn block(
 }
 
 mod generic {
+    use super::bf16_round;
+
     pub const MR: usize = 4;
     pub const NR: usize = 16;
 
-    #[allow(clippy::too_many_arguments)]
-    pub unsafe fn strided(
-        kc: usize,
-        a: *const f32,
-        lda: usize,
-        b: *const f32,
-        c: *mut f32,
-        ldc: usize,
-        load: bool,
-        rows: usize,
-        cols: usize,
-    ) {
-        // Pack this sliver on the fly (on the stack: this runs per micro-tile);
-        // the arithmetic is the packed kernel's.
+    /// Packs a sliver of A read in place (on the stack: this runs per
+    /// micro-tile), rounded to bf16 when `round`.
+    ///
+    /// # Safety
+    /// Rows `r < rows` of A hold `kc` values at stride `lda`.
+    unsafe fn sliver(kc: usize, a: *const f32, lda: usize, rows: usize, round: bool) -> [f32; super::KC * MR] {
         assert!(kc <= super::KC && rows <= MR);
         let mut ap = [0f32; super::KC * MR];
         for r in 0..rows {
             for kk in 0..kc {
-                // SAFETY: the caller guarantees rows `r < rows` of A hold `kc` values at stride `lda`.
-                ap[kk * MR + r] = unsafe { *a.add(r * lda + kk) };
+                // SAFETY: the caller's contract.
+                let v = unsafe { *a.add(r * lda + kk) };
+                ap[kk * MR + r] = if round { bf16_round(v) } else { v };
             }
         }
-        // SAFETY: `ap` holds `kc` groups of MR values; the rest is the caller's contract.
-        unsafe { kernel(kc, ap.as_ptr(), b, c, ldc, load, rows, cols) }
+        ap
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe fn strided(kc: usize, a: *const f32, lda: usize, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        // SAFETY: the caller's contract (A rows, B panel, C tile).
+        unsafe {
+            let ap = sliver(kc, a, lda, rows, false);
+            kernel(kc, ap.as_ptr(), b, c, ldc, load, rows, cols)
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe fn strided_bf16(kc: usize, a: *const f32, lda: usize, b: *const u16, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        // SAFETY: the caller's contract (A rows, B panel, C tile).
+        unsafe {
+            let ap = sliver(kc, a, lda, rows, true);
+            kernel_bf16(kc, ap.as_ptr(), b, c, ldc, load, rows, cols)
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
     pub unsafe fn kernel(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        // SAFETY: the kernel contract: `a` holds kc groups of MR values, `b` kc groups of NR.
-        let (a, b) = unsafe { (std::slice::from_raw_parts(a, kc * MR), std::slice::from_raw_parts(b, kc * NR)) };
+        // SAFETY: the kernel contract: `b` holds kc groups of NR values.
+        let b = unsafe { std::slice::from_raw_parts(b, kc * NR) };
+        // SAFETY: the rest of the contract is the caller's.
+        unsafe { tile(kc, a, |kk, j| b[kk * NR + j], c, ldc, load, rows, cols) }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe fn kernel_bf16(kc: usize, a: *const f32, b: *const u16, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        // SAFETY: the kernel contract: `b` holds kc groups of NR bf16 values.
+        let b = unsafe { std::slice::from_raw_parts(b, kc * NR) };
+        // SAFETY: the rest of the contract is the caller's.
+        unsafe { tile(kc, a, |kk, j| f32::from_bits((b[kk * NR + j] as u32) << 16), c, ldc, load, rows, cols) }
+    }
+
+    /// The MR x NR tile: one FMA chain per element over k, B read by `b(kk, j)`.
+    ///
+    /// # Safety
+    /// `a` holds kc groups of MR values; C's `rows x cols` tile is valid.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn tile(kc: usize, a: *const f32, b: impl Fn(usize, usize) -> f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        // SAFETY: the caller's contract.
+        let a = unsafe { std::slice::from_raw_parts(a, kc * MR) };
         let mut acc = [[0f32; NR]; MR];
         if load {
             for (r, row) in acc.iter_mut().enumerate().take(rows) {
@@ -476,9 +591,10 @@ mod generic {
                 }
             }
         }
-        for (ak, bk) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
+        for (kk, ak) in a.chunks_exact(MR).enumerate() {
+            let bk: [f32; NR] = std::array::from_fn(|j| b(kk, j));
             for (row, &av) in acc.iter_mut().zip(ak) {
-                for (v, &bv) in row.iter_mut().zip(bk) {
+                for (v, &bv) in row.iter_mut().zip(&bk) {
                     *v = av.mul_add(bv, *v);
                 }
             }
@@ -494,88 +610,80 @@ mod generic {
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::Kernel;
+    use super::{bf16_round, Kernel};
     use std::arch::x86_64::*;
 
     pub fn avx2_kernel() -> Kernel {
-        Kernel { name: "avx2", mr: 6, nr: 16, mc: 72, kc: super::KC, f: avx2, fs: avx2_strided }
+        Kernel { name: "avx2", mr: 6, nr: 16, mc: 72, kc: super::KC, f: avx2, fs: avx2_strided, fh: avx2_bf16, fsh: avx2_strided_bf16 }
     }
 
     /// 12 x 32 (24 accumulators), 96 rows per pass, k in steps of 256: measured
     /// on this project's benchmark machine against 8x48, 14x32, 6x64 and 4x96
     /// tiles and 192..960-row passes, which were all slower.
     pub fn avx512_kernel() -> Kernel {
-        Kernel { name: "avx512", mr: 12, nr: 32, mc: 96, kc: super::KC, f: avx512, fs: avx512_strided }
+        Kernel { name: "avx512", mr: 12, nr: 32, mc: 96, kc: super::KC, f: avx512, fs: avx512_strided, fh: avx512_bf16, fsh: avx512_strided_bf16 }
     }
+
+    // The entry points: installed in a `Kernel` only when `cpu` chose their
+    // level (the CPU reports the features); pointers as the caller guarantees.
 
     #[allow(clippy::too_many_arguments)]
     unsafe fn avx2(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        // SAFETY: only installed when `cpu` chose AVX2 (the CPU has AVX2 and FMA); pointers as the caller guarantees.
+        // SAFETY: AVX2 and FMA are present; A, B and C as the kernel contract says.
+        unsafe { tile256::<false>(kc, |r, kk| *a.add(kk * 6 + r), b as *const u8, c, ldc, load, rows, cols) }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn avx2_bf16(kc: usize, a: *const f32, b: *const u16, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        // SAFETY: as for `avx2`; `b` holds kc groups of 16 bf16 values.
+        unsafe { tile256::<true>(kc, |r, kk| *a.add(kk * 6 + r), b as *const u8, c, ldc, load, rows, cols) }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn avx2_strided(kc: usize, a: *const f32, lda: usize, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        // SAFETY: as for `avx2`; rows < `rows` of A hold kc values at stride lda, padding rows re-read row 0.
         unsafe {
-            avx2_impl(kc, a, b, c, ldc, load, rows, cols)
+            let rp: [*const f32; 6] = std::array::from_fn(|r| a.add(if r < rows { r * lda } else { 0 }));
+            tile256::<false>(kc, |r, kk| *rp[r].add(kk), b as *const u8, c, ldc, load, rows, cols)
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn avx2_strided_bf16(kc: usize, a: *const f32, lda: usize, b: *const u16, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        // SAFETY: as for `avx2_strided`, B in bf16; A is rounded to bf16 as it is read.
+        unsafe {
+            let rp: [*const f32; 6] = std::array::from_fn(|r| a.add(if r < rows { r * lda } else { 0 }));
+            tile256::<true>(kc, |r, kk| bf16_round(*rp[r].add(kk)), b as *const u8, c, ldc, load, rows, cols)
         }
     }
 
     #[allow(clippy::too_many_arguments)]
     unsafe fn avx512(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        // SAFETY: only installed when `cpu` chose AVX-512 (the CPU has it); pointers as the caller guarantees.
-        unsafe {
-            avx512_impl(kc, a, b, c, ldc, load, rows, cols)
-        }
+        // SAFETY: AVX-512F is present; A, B and C as the kernel contract says.
+        unsafe { tile512::<false>(kc, |r, kk| *a.add(kk * 12 + r), b as *const u8, c, ldc, load, rows, cols) }
     }
 
     #[allow(clippy::too_many_arguments)]
-    unsafe fn avx2_strided(kc: usize, a: *const f32, lda: usize, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        // SAFETY: as for `avx2`.
-        unsafe {
-            avx2_strided_impl(kc, a, lda, b, c, ldc, load, rows, cols)
-        }
+    unsafe fn avx512_bf16(kc: usize, a: *const f32, b: *const u16, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        // SAFETY: as for `avx512`; `b` holds kc groups of 32 bf16 values.
+        unsafe { tile512::<true>(kc, |r, kk| *a.add(kk * 12 + r), b as *const u8, c, ldc, load, rows, cols) }
     }
 
     #[allow(clippy::too_many_arguments)]
     unsafe fn avx512_strided(kc: usize, a: *const f32, lda: usize, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        // SAFETY: as for `avx512`.
-        unsafe {
-            avx512_strided_impl(kc, a, lda, b, c, ldc, load, rows, cols)
-        }
-    }
-
-    #[target_feature(enable = "avx2,fma")]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn avx2_strided_impl(kc: usize, a: *const f32, lda: usize, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        // SAFETY: rows < `rows` of A hold kc values at stride lda (the caller's contract); padding rows re-read row 0.
-        unsafe {
-            // Rows past the edge read row 0 again; their results are not stored.
-            let rp: [*const f32; 6] = std::array::from_fn(|r| a.add(if r < rows { r * lda } else { 0 }));
-            tile256(kc, |r, kk| *rp[r].add(kk), b, c, ldc, load, rows, cols)
-        }
-    }
-
-    #[target_feature(enable = "avx2,fma")]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn avx2_impl(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        // SAFETY: `a` holds kc groups of 6 values (the caller's contract).
-        unsafe {
-            tile256(kc, |r, kk| *a.add(kk * 6 + r), b, c, ldc, load, rows, cols)
-        }
-    }
-
-    #[target_feature(enable = "avx512f")]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn avx512_strided_impl(kc: usize, a: *const f32, lda: usize, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        // SAFETY: rows < `rows` of A hold kc values at stride lda (the caller's contract); padding rows re-read row 0.
+        // SAFETY: as for `avx512`; rows < `rows` of A hold kc values at stride lda, padding rows re-read row 0.
         unsafe {
             let rp: [*const f32; 12] = std::array::from_fn(|r| a.add(if r < rows { r * lda } else { 0 }));
-            tile512(kc, |r, kk| *rp[r].add(kk), b, c, ldc, load, rows, cols)
+            tile512::<false>(kc, |r, kk| *rp[r].add(kk), b as *const u8, c, ldc, load, rows, cols)
         }
     }
 
-    #[target_feature(enable = "avx512f")]
     #[allow(clippy::too_many_arguments)]
-    unsafe fn avx512_impl(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        // SAFETY: `a` holds kc groups of 12 values (the caller's contract).
+    unsafe fn avx512_strided_bf16(kc: usize, a: *const f32, lda: usize, b: *const u16, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        // SAFETY: as for `avx512_strided`, B in bf16; A is rounded to bf16 as it is read.
         unsafe {
-            tile512(kc, |r, kk| *a.add(kk * 12 + r), b, c, ldc, load, rows, cols)
+            let rp: [*const f32; 12] = std::array::from_fn(|r| a.add(if r < rows { r * lda } else { 0 }));
+            tile512::<true>(kc, |r, kk| bf16_round(*rp[r].add(kk)), b as *const u8, c, ldc, load, rows, cols)
         }
     }
 
@@ -586,19 +694,21 @@ mod x86 {
         _mm256_cmpgt_epi32(_mm256_set1_epi32(n.min(8) as i32), idx)
     }
 
-    /// A 6 x 16 tile with AVX2; `a(r, kk)` reads A. Inlined into each caller, so
-    /// it is compiled with the caller's features and specialised to its A access.
-    #[inline(always)]
+    /// A 6 x 16 tile with AVX2; `a(r, kk)` reads A; B's panel holds kc steps of
+    /// 16 f32 values, or of 16 bf16 values when `BF16` (widened exactly to f32:
+    /// a shift). Every element is one FMA chain over k whatever the storage.
+    #[target_feature(enable = "avx2,fma")]
     #[allow(clippy::too_many_arguments)]
-    unsafe fn tile256(kc: usize, a: impl Fn(usize, usize) -> f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        // SAFETY: `b` holds kc groups of 16 values and C's rows x cols tile is valid (the caller's contract); partial tiles use masked loads and stores.
-        unsafe {
-            const MR: usize = 6;
-            let full = cols == 16;
-            let (m0, m1) = (mask8(cols), mask8(cols.saturating_sub(8)));
-            let mut acc = [[_mm256_setzero_ps(); 2]; MR];
-            if load {
-                for (r, row) in acc.iter_mut().enumerate().take(rows) {
+    unsafe fn tile256<const BF16: bool>(kc: usize, a: impl Fn(usize, usize) -> f32, b: *const u8, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        const MR: usize = 6;
+        let full = cols == 16;
+        // SAFETY: AVX2 is enabled for this function.
+        let (m0, m1) = unsafe { (mask8(cols), mask8(cols.saturating_sub(8))) };
+        let mut acc = [[_mm256_setzero_ps(); 2]; MR];
+        if load {
+            for (r, row) in acc.iter_mut().enumerate().take(rows) {
+                // SAFETY: C's rows x cols tile is valid; masked loads touch only `cols` values.
+                unsafe {
                     let p = c.add(r * ldc);
                     if full {
                         row[0] = _mm256_loadu_ps(p);
@@ -609,18 +719,29 @@ mod x86 {
                     }
                 }
             }
-            let mut b = b;
-            for kk in 0..kc {
-                let b0 = _mm256_loadu_ps(b);
-                let b1 = _mm256_loadu_ps(b.add(8));
-                for (r, row) in acc.iter_mut().enumerate() {
-                    let av = _mm256_set1_ps(a(r, kk));
-                    row[0] = _mm256_fmadd_ps(av, b0, row[0]);
-                    row[1] = _mm256_fmadd_ps(av, b1, row[1]);
+        }
+        for kk in 0..kc {
+            // SAFETY: step kk of the panel is readable (the caller's contract).
+            let (b0, b1) = unsafe {
+                if BF16 {
+                    let p = (b as *const u16).add(kk * 16);
+                    let lo = _mm256_cvtepu16_epi32(_mm_loadu_si128(p as *const __m128i));
+                    let hi = _mm256_cvtepu16_epi32(_mm_loadu_si128(p.add(8) as *const __m128i));
+                    (_mm256_castsi256_ps(_mm256_slli_epi32::<16>(lo)), _mm256_castsi256_ps(_mm256_slli_epi32::<16>(hi)))
+                } else {
+                    let p = (b as *const f32).add(kk * 16);
+                    (_mm256_loadu_ps(p), _mm256_loadu_ps(p.add(8)))
                 }
-                b = b.add(16);
+            };
+            for (r, row) in acc.iter_mut().enumerate() {
+                let av = _mm256_set1_ps(a(r, kk));
+                row[0] = _mm256_fmadd_ps(av, b0, row[0]);
+                row[1] = _mm256_fmadd_ps(av, b1, row[1]);
             }
-            for (r, row) in acc.iter().enumerate().take(rows) {
+        }
+        for (r, row) in acc.iter().enumerate().take(rows) {
+            // SAFETY: as for the loads.
+            unsafe {
                 let p = c.add(r * ldc);
                 if full {
                     _mm256_storeu_ps(p, row[0]);
@@ -633,38 +754,52 @@ mod x86 {
         }
     }
 
-    /// A 12 x 32 tile with AVX-512; `a(r, kk)` reads A (see `tile256`).
-    #[inline(always)]
+    /// A 12 x 32 tile with AVX-512; `a(r, kk)` reads A; B's panel holds kc
+    /// steps of 32 f32, or bf16 when `BF16` (see `tile256`).
+    #[target_feature(enable = "avx512f")]
     #[allow(clippy::too_many_arguments)]
-    unsafe fn tile512(kc: usize, a: impl Fn(usize, usize) -> f32, b: *const f32, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
-        // SAFETY: `b` holds kc groups of 32 values and C's rows x cols tile is valid (the caller's contract); partial tiles use masked loads and stores.
-        unsafe {
-            const MR: usize = 12;
-            let lanes = |n: usize| -> __mmask16 { if n >= 16 { 0xffff } else { ((1u32 << n) - 1) as __mmask16 } };
-            let (m0, m1) = (lanes(cols), lanes(cols.saturating_sub(16)));
-            let mut acc = [[_mm512_setzero_ps(); 2]; MR];
-            if load {
-                for (r, row) in acc.iter_mut().enumerate().take(rows) {
+    unsafe fn tile512<const BF16: bool>(kc: usize, a: impl Fn(usize, usize) -> f32, b: *const u8, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
+        const MR: usize = 12;
+        let lanes = |n: usize| -> __mmask16 { if n >= 16 { 0xffff } else { ((1u32 << n) - 1) as __mmask16 } };
+        let (m0, m1) = (lanes(cols), lanes(cols.saturating_sub(16)));
+        let mut acc = [[_mm512_setzero_ps(); 2]; MR];
+        if load {
+            for (r, row) in acc.iter_mut().enumerate().take(rows) {
+                // SAFETY: C's rows x cols tile is valid; masked loads touch only `cols` values.
+                unsafe {
                     let p = c.add(r * ldc);
                     row[0] = _mm512_maskz_loadu_ps(m0, p);
                     row[1] = _mm512_maskz_loadu_ps(m1, p.add(16));
                 }
             }
-            let mut b = b;
-            for kk in 0..kc {
-                // B comes from L3 on a panel's first sliver: fetch 8 steps ahead.
-                _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(256) as *const i8);
-                _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(272) as *const i8);
-                let b0 = _mm512_loadu_ps(b);
-                let b1 = _mm512_loadu_ps(b.add(16));
-                for (r, row) in acc.iter_mut().enumerate() {
-                    let av = _mm512_set1_ps(a(r, kk));
-                    row[0] = _mm512_fmadd_ps(av, b0, row[0]);
-                    row[1] = _mm512_fmadd_ps(av, b1, row[1]);
+        }
+        let step = if BF16 { 64 } else { 128 };
+        for kk in 0..kc {
+            // SAFETY: step kk of the panel is readable (the caller's contract).
+            let (b0, b1) = unsafe {
+                if BF16 {
+                    let p = (b as *const u16).add(kk * 32);
+                    let lo = _mm512_cvtepu16_epi32(_mm256_loadu_si256(p as *const __m256i));
+                    let hi = _mm512_cvtepu16_epi32(_mm256_loadu_si256(p.add(16) as *const __m256i));
+                    (_mm512_castsi512_ps(_mm512_slli_epi32::<16>(lo)), _mm512_castsi512_ps(_mm512_slli_epi32::<16>(hi)))
+                } else {
+                    let p = (b as *const f32).add(kk * 32);
+                    (_mm512_loadu_ps(p), _mm512_loadu_ps(p.add(16)))
                 }
-                b = b.add(32);
+            };
+            let ahead = b.wrapping_add((kk + 8) * step) as *const i8;
+            // B comes from L3 on a panel's first sliver: fetch 8 steps ahead.
+            _mm_prefetch::<_MM_HINT_T0>(ahead);
+            _mm_prefetch::<_MM_HINT_T0>(ahead.wrapping_add(64));
+            for (r, row) in acc.iter_mut().enumerate() {
+                let av = _mm512_set1_ps(a(r, kk));
+                row[0] = _mm512_fmadd_ps(av, b0, row[0]);
+                row[1] = _mm512_fmadd_ps(av, b1, row[1]);
             }
-            for (r, row) in acc.iter().enumerate().take(rows) {
+        }
+        for (r, row) in acc.iter().enumerate().take(rows) {
+            // SAFETY: as for the loads.
+            unsafe {
                 let p = c.add(r * ldc);
                 _mm512_mask_storeu_ps(p, m0, row[0]);
                 _mm512_mask_storeu_ps(p.add(16), m1, row[1]);
@@ -844,6 +979,82 @@ mod tests {
                 (kern.fs)(k, a.as_ptr(), k, bp.as_ptr(), strided.as_mut_ptr(), cols, false, rows, cols);
             }
             assert_eq!(packed, strided, "{}", kern.name);
+        }
+    }
+
+    #[test]
+    fn bf16_rounds_to_nearest_even() {
+        assert_eq!(bf16_round(1.0), 1.0);
+        // 1 + 2^-8 is halfway between two bf16 values: ties go to the even one (1.0).
+        assert_eq!(bf16_round(1.0 + 1.0 / 256.0), 1.0);
+        // 1 + 3 * 2^-8 is halfway too: the even neighbour is 1 + 2^-6.
+        assert_eq!(bf16_round(1.0 + 3.0 / 256.0), 1.0 + 1.0 / 64.0);
+        assert_eq!(bf16_round(1.0 + 1.0 / 256.0 + 1.0 / 65536.0), 1.0 + 1.0 / 128.0);
+        assert_eq!(bf16_round(-2.5), -2.5);
+        assert!(bf16_round(f32::NAN).is_nan());
+        assert_eq!(bf16_round(f32::INFINITY), f32::INFINITY);
+        assert_eq!(bf16_round(f32::MAX), f32::INFINITY);
+        assert_eq!(bf16_bits(1.0), 0x3f80);
+        for x in [0.1f32, -3.7, 1e-20, 6.5e4] {
+            assert_eq!(bf16_round(x), half::bf16::from_f32(x).to_f32(), "{x}");
+        }
+    }
+
+    #[test]
+    fn a_bf16_product_is_the_f32_product_of_the_rounded_inputs() {
+        // Exact products, the same FMA chain: bit for bit, packed or read in place,
+        // whatever the shape, alone or in a batch.
+        for &(m, k, n) in &[(1, 5, 3), (7, 300, 33), (29, 300, 16 * (PACK_MIN_PANELS + 1) - 3), (50, 513, 70)] {
+            let a = rand_vec(m * k, 21);
+            let w = rand_vec(n * k, 22);
+            let (ar, wr): (Vec<f32>, Vec<f32>) = (a.iter().map(|&x| bf16_round(x)).collect(), w.iter().map(|&x| bf16_round(x)).collect());
+            let (bh, bf) = (PackedB::from_weight_bf16(&w, n, k), PackedB::from_weight(&wr, n, k));
+            assert!(bh.is_bf16() && bh.bytes() * 2 == bf.bytes());
+            let (mut got, mut want) = (vec![0f32; m * n], vec![0f32; m * n]);
+            gemm(&a, k, m, &bh, 0..bh.panels(), &mut got, n, Epilogue::None, Par::Pool);
+            gemm(&ar, k, m, &bf, 0..bf.panels(), &mut want, n, Epilogue::None, Par::Pool);
+            assert_eq!(got, want, "{m}x{k}x{n}");
+            let mut one = vec![0f32; n];
+            gemm(&a[(m - 1) * k..], k, 1, &bh, 0..bh.panels(), &mut one, n, Epilogue::None, Par::Serial);
+            assert_eq!(one, got[(m - 1) * n..]);
+        }
+    }
+
+    #[test]
+    fn every_kernel_gives_the_same_bits_in_bf16() {
+        let (m, k, n) = (13, 250, 45);
+        let a: Vec<f32> = rand_vec(m * k, 31).into_iter().map(bf16_round).collect();
+        let w: Vec<f32> = rand_vec(n * k, 32).into_iter().map(bf16_round).collect();
+        let reference = by_tiles(&kernel_for(Level::Generic), &a, m, k, &w, n);
+        for level in Level::ALL.into_iter().filter(|l| l.supported()) {
+            let kern = kernel_for(level);
+            let (mr, nr) = (kern.mr, kern.nr);
+            let mut out = vec![0f32; m * n];
+            for i0 in (0..m).step_by(mr) {
+                for j0 in (0..n).step_by(nr) {
+                    let (rows, cols) = (mr.min(m - i0), nr.min(n - j0));
+                    let mut ap = vec![0f32; mr * k];
+                    let mut bp = vec![0u16; nr * k];
+                    for kk in 0..k {
+                        for r in 0..rows {
+                            ap[kk * mr + r] = a[(i0 + r) * k + kk];
+                        }
+                        for c in 0..cols {
+                            bp[kk * nr + c] = bf16_bits(w[(j0 + c) * k + kk]);
+                        }
+                    }
+                    let mut strided = vec![0f32; rows * cols];
+                    // SAFETY: buffers sized for the tile; A has `rows` rows at stride k; C tiles are inside `out`.
+                    unsafe {
+                        (kern.fh)(k, ap.as_ptr(), bp.as_ptr(), out[i0 * n + j0..].as_mut_ptr(), n, false, rows, cols);
+                        (kern.fsh)(k, a[i0 * k..].as_ptr(), k, bp.as_ptr(), strided.as_mut_ptr(), cols, false, rows, cols);
+                    }
+                    for r in 0..rows {
+                        assert_eq!(strided[r * cols..(r + 1) * cols], out[(i0 + r) * n + j0..(i0 + r) * n + j0 + cols], "{}", kern.name);
+                    }
+                }
+            }
+            assert_eq!(out, reference, "{} bf16 differs from generic f32 on rounded inputs", kern.name);
         }
     }
 }

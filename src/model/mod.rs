@@ -9,4 +9,4 @@ pub mod profile;
 pub mod weights;
 
 pub use config::ModelConfig;
-pub use deberta::{Deberta, Encoded};
+pub use deberta::{Deberta, Encoded, Precision};
