@@ -140,6 +140,7 @@ impl Loader<'_> {
         })?;
         self.params += t.numel();
         let v = t.expect(shape)?;
+        t.release();
         // A NaN or infinity would silently turn every score into null.
         if let Some(i) = v.iter().position(|x| !x.is_finite()) {
             bail!("tensor {} holds a non-finite value ({}) at element {i}: the checkpoint is damaged", t.name, v[i]);

@@ -91,6 +91,23 @@ impl TensorData {
         }
     }
 
+    /// Lets the OS drop the pages of this tensor's bytes once they have been
+    /// copied (see `Checkpoint::release_pages`): loading then never holds a
+    /// weight twice. Whole pages inside the tensor only; a later read faults
+    /// them back in from the file.
+    pub fn release(&self) {
+        #[cfg(unix)]
+        if let Bytes::Mapped(m, a, b) = &self.bytes {
+            const PAGE: usize = 4096;
+            let (start, end) = (a.div_ceil(PAGE) * PAGE, b / PAGE * PAGE);
+            if end > start {
+                // SAFETY: as in `Checkpoint::release_pages`: a read-only shared mapping never
+                // written; dropped pages are faulted in again from the unchanged file.
+                let _ = unsafe { m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
+            }
+        }
+    }
+
     pub fn to_f32(&self) -> Vec<f32> {
         let mut out = vec![0f32; self.numel()];
         self.read_into(0, &mut out);
