@@ -31,6 +31,8 @@ fn best_of(reps: usize, mut f: impl FnMut()) -> f64 {
 fn main() {
     let threads: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(2);
     rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().unwrap();
+    // ZEROSHOT_KERNEL picks the kernel, as for the binary.
+    zeroshot::cpu::init(std::env::var("ZEROSHOT_KERNEL").ok().as_deref()).unwrap();
     println!("kernel {}, {threads} threads", gemm::kernel().name);
     kernel_only();
     println!("{:>6} {:>6} {:>6}  {:>10}  {:>10}  {:>10}", "M", "K", "N", "zeroshot", "bf16", "candle");

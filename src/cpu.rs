@@ -16,16 +16,20 @@ pub enum Level {
     Avx2,
     /// x86-64 AVX-512 (foundation).
     Avx512,
+    /// AVX-512 with the bf16 dot product (VDPBF16PS): float32 runs as under
+    /// `Avx512`; bf16 products use the dot-product instruction.
+    Avx512Bf16,
 }
 
 impl Level {
-    pub const ALL: [Level; 3] = [Level::Generic, Level::Avx2, Level::Avx512];
+    pub const ALL: [Level; 4] = [Level::Generic, Level::Avx2, Level::Avx512, Level::Avx512Bf16];
 
     pub fn name(self) -> &'static str {
         match self {
             Level::Generic => "generic",
             Level::Avx2 => "avx2",
             Level::Avx512 => "avx512",
+            Level::Avx512Bf16 => "avx512bf16",
         }
     }
 
@@ -44,6 +48,7 @@ impl Level {
 pub struct Features {
     pub avx2_fma: bool,
     pub avx512f: bool,
+    pub avx512bf16: bool,
 }
 
 impl Features {
@@ -52,6 +57,7 @@ impl Features {
             Level::Generic => true,
             Level::Avx2 => self.avx2_fma,
             Level::Avx512 => self.avx512f && self.avx2_fma,
+            Level::Avx512Bf16 => self.avx512bf16 && self.avx512f && self.avx2_fma,
         }
     }
 }
@@ -67,6 +73,7 @@ fn detect() -> Features {
     Features {
         avx2_fma: std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma"),
         avx512f: std::arch::is_x86_feature_detected!("avx512f"),
+        avx512bf16: std::arch::is_x86_feature_detected!("avx512bf16"),
     }
 }
 
@@ -86,7 +93,7 @@ static CHOSEN: OnceLock<Level> = OnceLock::new();
 /// Why a requested level cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KernelError {
-    #[error("ZEROSHOT_KERNEL={0:?} is not a kernel; choose one of generic, avx2, avx512 (or unset it)")]
+    #[error("ZEROSHOT_KERNEL={0:?} is not a kernel; choose one of generic, avx2, avx512, avx512bf16 (or unset it)")]
     Unknown(String),
     #[error("ZEROSHOT_KERNEL={0}: this CPU cannot run it; it can run {1}")]
     Unsupported(&'static str, String),

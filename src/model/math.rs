@@ -57,7 +57,7 @@ macro_rules! multiversion {
                 unsafe fn v256($($arg: $ty),*) $(-> $ret)? { imp($($arg),*) }
                 match cpu::level() {
                     // SAFETY: `cpu` only chooses a level the CPU reports it can run.
-                    Level::Avx512 => return unsafe { v512($($arg),*) },
+                    Level::Avx512 | Level::Avx512Bf16 => return unsafe { v512($($arg),*) },
                     Level::Avx2 => return unsafe { v256($($arg),*) },
                     Level::Generic => {}
                 }
@@ -375,7 +375,7 @@ pub fn relative_block(
         t.check(n, ds.clone());
     }
     #[cfg(target_arch = "x86_64")]
-    if cpu::level() == Level::Avx512 {
+    if cpu::level() >= Level::Avx512 {
         // SAFETY: AVX-512F is present; the checks above bound every read.
         unsafe { x86::relative_block(scores, n, i0, max_len, c2p, p2c, scale) };
         return;
