@@ -31,6 +31,10 @@ ROOT = os.path.dirname(HERE)
 FIXTURES = os.path.join(ROOT, "tests", "fixtures")
 SPM_MODEL = os.path.join(FIXTURES, "tokenizer", "spm.model")
 CKPT_NAME = "ckpt-mdeberta-v3-base-random"
+# The precision comparison's checkpoint: the same shape with initializer_range 0.06, so that scores are
+# not flat and disagreements between precisions show.
+WIDE_CKPT_NAME = "ckpt-mdeberta-v3-base-random-wide"
+WIDE_INIT_RANGE = 0.06
 CKPT_VERSION = 2  # bump to force a rebuild of cached checkpoints made by older versions of this script
 
 DEFAULT_LABELS = ["politics", "sport", "economy", "science", "culture"]
@@ -49,6 +53,13 @@ TARGET_VS_HF_BEST = 1.5
 TARGET_GEMM_FRACTION = 0.75
 TARGET_COLD_LATENCY_S = 1.5
 TARGET_PEAK_RSS_GB = 1.3
+# Precision targets (issue "Use the matrix units"): speed end to end, agreement with HF float32.
+TARGET_BF16_VS_F32 = 3.0
+TARGET_BF16_VS_ORT_INT8 = 2.0
+TARGET_BF16_TOP1 = 29  # of 30 documents
+TARGET_BF16_MAX_DIFF = 0.02
+TARGET_F32_RSS_MB = 800
+TARGET_BF16_RSS_MB = 650
 # A measured run during which other processes used more than this many cores is repeated once.
 BUSY_RETRY = 0.25
 
@@ -156,9 +167,10 @@ def pad_vocab(path, vocab_size):
             json.dump(added, f)
 
 
-def make_checkpoint(ckpt):
+def make_checkpoint(ckpt, init_range=None):
     stamp = os.path.join(ckpt, ".bench-complete")
-    if os.path.exists(stamp) and open(stamp).read().strip() == str(CKPT_VERSION):
+    version = str(CKPT_VERSION) + (f" init {init_range}" if init_range else "")
+    if os.path.exists(stamp) and open(stamp).read().strip() == version:
         log(f"checkpoint cached: {ckpt}")
         return
     import torch
@@ -170,7 +182,7 @@ def make_checkpoint(ckpt):
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
     torch.manual_seed(0)
-    config = DebertaV2Config(**MDEBERTA_V3_BASE)
+    config = DebertaV2Config(**dict(MDEBERTA_V3_BASE, **({"initializer_range": init_range} if init_range else {})))
     # HF's own init: normal(0, initializer_range=0.02) for Linear/Embedding, zero biases, LayerNorm = 1.
     model = DebertaV2ForSequenceClassification(config).eval()
     model.half()
@@ -193,7 +205,7 @@ def make_checkpoint(ckpt):
     del model
     size = os.path.getsize(os.path.join(tmp, "model.safetensors"))
     with open(os.path.join(tmp, ".bench-complete"), "w") as f:
-        f.write(f"{CKPT_VERSION}\n")
+        f.write(f"{version}\n")
     shutil.rmtree(ckpt, ignore_errors=True)
     os.rename(tmp, ckpt)
     log(f"checkpoint done in {time.time() - t0:.0f} s: {n_params / 1e6:.1f} M parameters, "
@@ -300,7 +312,7 @@ def run_hf(args):
     docs = read_docs(args.corpus)
     labels = args.labels.split(",")
     t0 = time.perf_counter()
-    clf = pipeline("zero-shot-classification", model=args.model, device="cpu", dtype=torch.float32)
+    clf = pipeline("zero-shot-classification", model=args.model, device="cpu", dtype=getattr(torch, args.dtype))
     load_s = time.perf_counter() - t0
     with torch.inference_mode():
         warm = sorted(docs, key=len)[:2]
@@ -310,7 +322,85 @@ def run_hf(args):
         seconds = time.perf_counter() - t0
     res = dict(batch_size=args.batch_size, threads=torch.get_num_threads(), documents=len(docs),
                pairs=len(docs) * len(labels), seconds=seconds, load_seconds=load_s,
-               results=[dict(labels=o["labels"], scores=o["scores"]) for o in out])
+               results=[dict(labels=o["labels"], scores=[float(x) for x in o["scores"]]) for o in out])
+    with open(args.out, "w") as f:
+        json.dump(res, f)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 3b. ONNX Runtime: export with torch.onnx, dynamic int8 with onnxruntime.quantization (child processes)
+# ---------------------------------------------------------------------------------------------------------
+def export_onnx(args):
+    """model.onnx (float32) and model-int8.onnx (quantize_dynamic, per-channel int8 weights) in args.out,
+    cached by a stamp naming the checkpoint."""
+    stamp = os.path.join(args.out, ".bench-complete")
+    if os.path.exists(stamp) and open(stamp).read().strip() == os.path.abspath(args.model):
+        log(f"ONNX models cached: {args.out}")
+        return
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    t0 = time.time()
+    shutil.rmtree(args.out, ignore_errors=True)
+    os.makedirs(args.out)
+    model = AutoModelForSequenceClassification.from_pretrained(args.model, dtype=torch.float32).eval()
+    tok = AutoTokenizer.from_pretrained(args.model)
+    enc = tok("An example premise for the export.", DEFAULT_TEMPLATE.format("sport"), return_tensors="pt")
+    f32 = os.path.join(args.out, "model.onnx")
+    with torch.inference_mode():
+        torch.onnx.export(model, (enc["input_ids"], enc["attention_mask"]), f32,
+                          input_names=["input_ids", "attention_mask"], output_names=["logits"],
+                          dynamic_axes={"input_ids": {0: "batch", 1: "sequence"},
+                                        "attention_mask": {0: "batch", 1: "sequence"}, "logits": {0: "batch"}},
+                          opset_version=17, dynamo=False)
+    del model
+    quantize_dynamic(f32, os.path.join(args.out, "model-int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+    with open(stamp, "w") as f:
+        f.write(os.path.abspath(args.model) + "\n")
+    log(f"ONNX export and int8 quantization done in {time.time() - t0:.0f} s")
+
+
+def run_onnx(args):
+    """The zero-shot pipeline's arithmetic on ONNX Runtime, one pair per run (no padding): tokenize each
+    (document, hypothesis) pair as the pipeline does (truncating the document only), softmax of the
+    entailment logits over the labels."""
+    set_thread_env(args.threads)
+    import numpy as np
+    import onnxruntime as ort
+    from transformers import AutoConfig, AutoTokenizer
+
+    cfg = AutoConfig.from_pretrained(args.model)
+    ent = next(i for label, i in cfg.label2id.items() if label.lower().startswith("entail"))
+    tok = AutoTokenizer.from_pretrained(args.model)
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = args.threads
+    so.inter_op_num_threads = 1
+    t0 = time.perf_counter()
+    sess = ort.InferenceSession(args.onnx, so, providers=["CPUExecutionProvider"])
+    load_s = time.perf_counter() - t0
+    docs = read_docs(args.corpus)
+    labels = args.labels.split(",")
+    hyps = [DEFAULT_TEMPLATE.format(label) for label in labels]
+
+    def classify(doc):
+        logits = []
+        for h in hyps:
+            enc = tok(doc, h, truncation="only_first", max_length=tok.model_max_length, return_tensors="np")
+            feed = {"input_ids": enc["input_ids"].astype(np.int64), "attention_mask": enc["attention_mask"].astype(np.int64)}
+            logits.append(float(sess.run(None, feed)[0][0][ent]))
+        e = np.exp(np.array(logits) - max(logits))
+        scores = e / e.sum()
+        order = sorted(range(len(labels)), key=lambda i: -scores[i])
+        return dict(labels=[labels[i] for i in order], scores=[float(scores[i]) for i in order])
+
+    for doc in sorted(docs, key=len)[:2]:
+        classify(doc)  # warm-up, untimed
+    t0 = time.perf_counter()
+    results = [classify(doc) for doc in docs]
+    seconds = time.perf_counter() - t0
+    res = dict(threads=args.threads, documents=len(docs), pairs=len(docs) * len(labels), seconds=seconds,
+               load_seconds=load_s, results=results)
     with open(args.out, "w") as f:
         json.dump(res, f)
 
@@ -691,6 +781,9 @@ def run_all(args):
     total_runtime = time.time() - t_start
     busy = {p: c for p, c in OTHER_LOAD.items() if c is not None and c > 0.1}
 
+    # --- precisions, on the wider-init checkpoint
+    prec = run_precisions(args, measure, corpus, labels, threads, binary, zs_env, child_env) if args.precision else None
+
     # --- RESULTS.md
     m = machine_info()
     import torch
@@ -824,6 +917,8 @@ def run_all(args):
     w(f"Score agreement: {'OK' if diff_all < 1e-4 else 'FAILED'} (max abs difference {diff_all:.2e}; must be < 1e-4)."
       + ("" if stats else " `ZEROSHOT_STATS=1` printed no stats line, so the forward GFLOP/s target is n/a."))
     w("")
+    if prec:
+        precision_section(w, prec, n_docs)
     gap_section(w, stats, fwd_gflops, hf, gemm, gemm_bench)
     text = "\n".join(L)
     with open(args.results, "w") as f:
@@ -832,6 +927,135 @@ def run_all(args):
     log(f"wrote {args.results}; whole run {total_runtime / 60:.1f} min")
     if diff_all >= 1e-4:
         raise SystemExit("bench: scores disagree with the HF pipeline (see above)")
+
+
+def run_precisions(args, measure, corpus, labels, threads, binary, zs_env, child_env):
+    """Every precision side by side on the wider-init checkpoint: zeroshot f32/bf16 (whole process),
+    the HF pipeline at float32/bfloat16 (bs=1, excluding load), ONNX Runtime float32/dynamic int8 (one pair
+    per run, excluding load). Returns rows (name, seconds, pairs, rss_gb, results, extra) in table order."""
+    py, me = sys.executable, os.path.abspath(__file__)
+    wide = os.path.join(HERE, WIDE_CKPT_NAME)
+    subprocess.run([py, me, "checkpoint", "--out", wide, "--init-range", str(WIDE_INIT_RANGE)], check=True)
+    onnx_dir = os.path.join(HERE, "out", "onnx-" + WIDE_CKPT_NAME)
+    subprocess.run([py, me, "onnx-export", "--model", wide, "--out", onnx_dir], check=True)
+    work = os.path.join(HERE, "out")
+    pairs = len(read_docs(corpus)) * len(labels)
+    rows = []
+
+    def zs(precision, kernel=None):
+        env = dict(zs_env, ZEROSHOT_STATS="1")
+        if kernel:
+            env["ZEROSHOT_KERNEL"] = kernel
+        cmd = [binary, "classify", "--model", wide, "--labels", ",".join(labels), "--threads", str(threads),
+               "--format", "jsonl", "--precision", precision]
+        name = f"zeroshot {precision}" + (f", ZEROSHOT_KERNEL={kernel}" if kernel else "")
+
+        def run():
+            log(f"{name} (wider-init checkpoint) ...")
+            r = run_child(cmd, stdin_path=corpus, env=env)
+            check_rc(name, r)
+            log(f"  {r['wall']:.2f} s, peak RSS {r['maxrss_kb'] / 1024:.0f} MiB")
+            return r
+        r = measure(name, run, lambda r: r["wall"])
+        st = parse_stats(r["stderr"]) or {}
+        rows.append(dict(name=name + " (end to end)", seconds=r["wall"], pairs=pairs, rss_gb=r["maxrss_kb"] / 1024 / 1024,
+                         results=parse_jsonl(r["stdout"]), kernel=st.get("kernel")))
+
+    def hf(dtype):
+        out = os.path.join(work, f"hf-wide-{dtype}.json")
+        name = f"HF pipeline {dtype}, bs=1"
+
+        def run():
+            log(f"{name} (wider-init checkpoint) ...")
+            r = run_child([py, me, "hf", "--model", wide, "--corpus", corpus, "--labels", ",".join(labels),
+                           "--threads", str(threads), "--batch-size", "1", "--dtype", dtype, "--out", out], env=child_env)
+            check_rc(name, r)
+            with open(out) as f:
+                r["res"] = json.load(f)
+            log(f"  {r['res']['seconds']:.2f} s, peak RSS {r['maxrss_kb'] / 1024:.0f} MiB")
+            return r
+        r = measure(name, run, lambda r: r["res"]["seconds"])
+        rows.append(dict(name=name + " (excl. load)", seconds=r["res"]["seconds"], pairs=pairs,
+                         rss_gb=r["maxrss_kb"] / 1024 / 1024, results=r["res"]["results"]))
+
+    def ort(kind):
+        model = os.path.join(onnx_dir, "model.onnx" if kind == "float32" else "model-int8.onnx")
+        out = os.path.join(work, f"ort-wide-{kind}.json")
+        name = f"ONNX Runtime {kind}" + (" (quantize_dynamic, per-channel weights)" if kind != "float32" else "")
+
+        def run():
+            log(f"{name} (wider-init checkpoint) ...")
+            r = run_child([py, me, "onnx", "--model", wide, "--onnx", model, "--corpus", corpus,
+                           "--labels", ",".join(labels), "--threads", str(threads), "--out", out], env=child_env)
+            check_rc(name, r)
+            with open(out) as f:
+                r["res"] = json.load(f)
+            log(f"  {r['res']['seconds']:.2f} s, peak RSS {r['maxrss_kb'] / 1024:.0f} MiB")
+            return r
+        r = measure(name, run, lambda r: r["res"]["seconds"])
+        rows.append(dict(name=name + ", one pair per run (excl. load)", seconds=r["res"]["seconds"], pairs=pairs,
+                         rss_gb=r["maxrss_kb"] / 1024 / 1024, results=r["res"]["results"]))
+
+    hf("float32")
+    zs("f32")
+    zs("bf16")
+    kernels = sh([binary, "model", "info", "--model", wide, "--json"])
+    try:
+        best = json.loads(kernels)["kernel"]
+    except (ValueError, KeyError, TypeError):
+        best = None
+    if best == "avx512bf16":
+        zs("bf16", "avx512")  # the FMA path on the same machine: what a CPU without the bf16 instruction runs
+    zs("f32", "avx2")
+    zs("bf16", "avx2")
+    hf("bfloat16")
+    ort("float32")
+    ort("int8")
+    return rows
+
+
+def precision_section(w, rows, n_docs):
+    ref = rows[0]  # HF float32
+    zs32 = next(r for r in rows if r["name"].startswith("zeroshot f32 (end"))
+    zs16 = next(r for r in rows if r["name"].startswith("zeroshot bf16 (end"))
+    int8 = next((r for r in rows if r["name"].startswith("ONNX Runtime int8")), None)
+    w("## Precisions\n")
+    w(f"On a second random checkpoint of the same shape, `bench/{WIDE_CKPT_NAME}` (initializer_range "
+      f"{WIDE_INIT_RANGE}, so scores are not flat and disagreements show), the same corpus and labels. "
+      "Agreement is against the HF pipeline in float32 at batch size 1. zeroshot rows are whole-process wall time "
+      "(load included); the others exclude loading.\n")
+    w(f"| run | seconds | pairs/s | vs zeroshot f32 | top-1 equal to HF f32 | max abs score diff | peak RSS |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        diff, mism = score_diff(r["results"], ref["results"])
+        agree = "-" if r is ref else f"{n_docs - mism}/{n_docs}"
+        dd = "-" if r is ref else f"{diff:.1e}"
+        kernel = f" [{r['kernel']}]" if r.get("kernel") else ""
+        w(f"| {r['name']}{kernel} | {r['seconds']:.2f} | {fmt_rate(r['pairs'] / r['seconds'])} | "
+          f"{zs32['seconds'] / r['seconds']:.2f} | {agree} | {dd} | {r['rss_gb'] * 1024:.0f} MiB |")
+    w("")
+    d16, m16 = score_diff(zs16["results"], ref["results"])
+    w("| target | measured | status |")
+    w("| --- | --- | --- |")
+    sp = zs32["seconds"] / zs16["seconds"]
+    w(f"| bf16 >= {TARGET_BF16_VS_F32:g}x zeroshot f32 (end to end) | {sp:.2f}x | {met(sp >= TARGET_BF16_VS_F32)} |")
+    if int8:
+        so = int8["seconds"] / zs16["seconds"]
+        w(f"| bf16 >= {TARGET_BF16_VS_ORT_INT8:g}x ONNX Runtime dynamic int8 | {so:.2f}x | "
+          f"{met(so >= TARGET_BF16_VS_ORT_INT8)} |")
+    w(f"| bf16 top-1 equal to HF f32 on >= {TARGET_BF16_TOP1} of {n_docs} | {n_docs - m16}/{n_docs} | "
+      f"{met(n_docs - m16 >= TARGET_BF16_TOP1)} |")
+    w(f"| bf16 max abs score diff <= {TARGET_BF16_MAX_DIFF} | {d16:.1e} | {met(d16 <= TARGET_BF16_MAX_DIFF)} |")
+    w(f"| peak RSS f32 <= {TARGET_F32_RSS_MB} MB | {zs32['rss_gb'] * 1073.74:.0f} MB | "
+      f"{met(zs32['rss_gb'] * 1073.74 <= TARGET_F32_RSS_MB)} |")
+    w(f"| peak RSS bf16 <= {TARGET_BF16_RSS_MB} MB | {zs16['rss_gb'] * 1073.74:.0f} MB | "
+      f"{met(zs16['rss_gb'] * 1073.74 <= TARGET_BF16_RSS_MB)} |")
+    a2 = [r for r in rows if "ZEROSHOT_KERNEL=avx2" in r["name"]]
+    if len(a2) == 2:
+        f, b = (a2[0], a2[1]) if "f32" in a2[0]["name"] else (a2[1], a2[0])
+        w(f"| with AVX2 only, bf16 no slower than f32 | bf16 {b['seconds']:.2f} s, f32 {f['seconds']:.2f} s | "
+          f"{met(b['seconds'] <= f['seconds'] * 1.02)} |")
+    w("")
 
 
 def gap_section(w, stats, fwd_gflops, hf, gemm, gemm_bench):
@@ -901,6 +1125,7 @@ def main():
 
     p = sub.add_parser("checkpoint")
     p.add_argument("--out", default=os.path.join(HERE, CKPT_NAME))
+    p.add_argument("--init-range", type=float, default=None, help="initializer_range (default: the config's 0.02)")
 
     p = sub.add_parser("corpus")
     p.add_argument("--model", default=os.path.join(HERE, CKPT_NAME))
@@ -913,6 +1138,19 @@ def main():
     p.add_argument("--labels", default=",".join(DEFAULT_LABELS))
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--batch-size", type=int, default=1)
+    p.add_argument("--dtype", choices=["float32", "bfloat16"], default="float32")
+    p.add_argument("--out", required=True)
+
+    p = sub.add_parser("onnx-export")
+    p.add_argument("--model", required=True)
+    p.add_argument("--out", required=True)
+
+    p = sub.add_parser("onnx")
+    p.add_argument("--model", required=True, help="checkpoint folder (tokenizer and config)")
+    p.add_argument("--onnx", required=True)
+    p.add_argument("--corpus", required=True)
+    p.add_argument("--labels", default=",".join(DEFAULT_LABELS))
+    p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", required=True)
 
     p = sub.add_parser("sgemm")
@@ -933,6 +1171,9 @@ def main():
     p.add_argument("--sgemm-sustain", type=float, default=15.0,
                    help="seconds of back-to-back products for the sustained sgemm figure")
     p.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
+    p.add_argument("--precision", type=int, default=1,
+                   help="1: also compare precisions (zeroshot f32/bf16, HF float32/bfloat16, ONNX Runtime "
+                        "float32/int8) on the wider-init checkpoint; 0: skip")
     p.add_argument("--wait-idle", type=float, default=60.0,
                    help="before each measured run, wait up to this many seconds for other processes to go quiet")
     p.add_argument("--retry-busy", type=int, default=1,
@@ -940,7 +1181,11 @@ def main():
 
     args = ap.parse_args()
     if args.cmd == "checkpoint":
-        make_checkpoint(args.out)
+        make_checkpoint(args.out, args.init_range)
+    elif args.cmd == "onnx-export":
+        export_onnx(args)
+    elif args.cmd == "onnx":
+        run_onnx(args)
     elif args.cmd == "corpus":
         print(json.dumps(make_corpus(args.model, args.out, args.scale)))
     elif args.cmd == "hf":
