@@ -23,6 +23,7 @@ pub mod progress;
 pub mod spm;
 pub mod state;
 pub mod tokenize;
+pub mod unigram;
 
 /// Exit codes: 0 success, 1 a gate tripped, 2 an error (some input failed or the run stopped).
 pub mod exit {

@@ -28,10 +28,9 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use serde_json::Value;
 use tokenizers::decoders::DecoderWrapper;
-use tokenizers::models::unigram::Unigram;
 use tokenizers::normalizers::precompiled::Precompiled;
 use tokenizers::normalizers::replace::{Replace, ReplacePattern};
 use tokenizers::normalizers::strip::Strip;
@@ -42,7 +41,9 @@ use tokenizers::pre_tokenizers::punctuation::Punctuation;
 use tokenizers::pre_tokenizers::sequence::Sequence as PreTokenizerSequence;
 use tokenizers::pre_tokenizers::PreTokenizerWrapper;
 use tokenizers::processors::template::TemplateProcessing;
-use tokenizers::{AddedToken, SplitDelimiterBehavior, Tokenizer};
+use tokenizers::{AddedToken, SplitDelimiterBehavior};
+
+use crate::unigram::{LeanTokenizer, Unigram};
 
 /// The Metaspace replacement character SentencePiece uses for spaces.
 const SPACE_MARK: char = '\u{2581}';
@@ -54,7 +55,7 @@ const SPACE_MARK: char = '\u{2581}';
 /// token overrides (`bos_token` ... `mask_token`, strings or serialized `AddedToken`s),
 /// `additional_special_tokens` and `added_tokens_decoder`. Other keys are ignored.
 /// `special_tokens_map.json` and `added_tokens.json` are not consulted.
-pub fn tokenizer_from_spm(spm_model: &Path, tokenizer_config: Option<&Value>) -> Result<Tokenizer> {
+pub fn tokenizer_from_spm(spm_model: &Path, tokenizer_config: Option<&Value>) -> Result<LeanTokenizer> {
     let bytes = std::fs::read(spm_model)
         .map_err(|e| anyhow!("cannot read SentencePiece model {}: {e}", spm_model.display()))?;
     let model =
@@ -556,7 +557,7 @@ impl ConfigOptions {
 // ---------------------------------------------------------------------------------------------
 // Assembly
 
-fn build_tokenizer(model: &SpmModel, options: &ConfigOptions) -> Result<Tokenizer> {
+fn build_tokenizer(model: &SpmModel, options: &ConfigOptions) -> Result<LeanTokenizer> {
     match model.model_type {
         MODEL_UNIGRAM => {}
         MODEL_BPE => {
@@ -581,9 +582,8 @@ fn build_tokenizer(model: &SpmModel, options: &ConfigOptions) -> Result<Tokenize
     let sep_id = piece_id("[SEP]")?;
 
     let vocab: Vec<(String, f64)> = model.pieces.iter().map(|p| (p.piece.clone(), f64::from(p.score))).collect();
-    let unigram =
-        Unigram::from(vocab, Some(unk_id), false).map_err(|e| anyhow!("cannot build the unigram model: {e}"))?;
-    let mut tokenizer = Tokenizer::new(unigram);
+    let unigram = Unigram::new(vocab, Some(unk_id), false).context("cannot build the unigram model")?;
+    let mut tokenizer = LeanTokenizer::new(unigram);
 
     let mut normalizers: Vec<NormalizerWrapper> = Vec::new();
     if options.do_lower_case {

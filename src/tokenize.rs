@@ -1,19 +1,20 @@
 //! Tokenization as the Hugging Face pipeline does it: the checkpoint's
-//! `tokenizer.json` through the tokenizers crate, pairs truncated on the
-//! premise only, to the tokenizer's `model_max_length`.
+//! `tokenizer.json` through the tokenizers crate (with our compact unigram
+//! model, `crate::unigram`), pairs truncated on the premise only, to the
+//! tokenizer's `model_max_length`.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
+use tokenizers::{TruncationDirection, TruncationParams, TruncationStrategy};
 
 use crate::model::Encoded;
+use crate::unigram::LeanTokenizer;
 
 pub struct PairTokenizer {
     /// One tokenizer, without truncation or padding: truncation is applied
-    /// here, per call, exactly as the tokenizers crate's `encode` would. (A
-    /// 250K-piece vocabulary takes hundreds of MB; one copy is enough.)
-    tok: Tokenizer,
+    /// here, per call, exactly as the tokenizers crate's `encode` would.
+    tok: LeanTokenizer,
     pub max_length: usize,
     pub source: PathBuf,
     /// Special tokens added to a pair and to a single sequence.
@@ -285,12 +286,13 @@ fn cut(text: &str, at: usize, slack: usize) -> usize {
 }
 
 /// The checkpoint's tokenizer and the file it came from.
-pub fn load_tokenizer(dir: &Path) -> Result<(Tokenizer, PathBuf)> {
+pub fn load_tokenizer(dir: &Path) -> Result<(LeanTokenizer, PathBuf)> {
     let json = dir.join("tokenizer.json");
     let spm = dir.join("spm.model");
     if json.is_file() {
-        let t = Tokenizer::from_file(&json)
-            .map_err(|e| anyhow::anyhow!("{e}"))
+        let t = std::fs::read_to_string(&json)
+            .map_err(anyhow::Error::from)
+            .and_then(|text| crate::unigram::from_tokenizer_json(&text))
             .with_context(|| format!("cannot load the tokenizer {}", json.display()))?;
         Ok((t, json))
     } else if spm.is_file() {

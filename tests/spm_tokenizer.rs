@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use tokenizers::{Encoding, Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
+use zeroshot::unigram::LeanTokenizer;
 use zeroshot::spm::tokenizer_from_spm;
 
 fn root() -> PathBuf {
@@ -22,7 +23,7 @@ fn read_json(path: &Path) -> Value {
 }
 
 /// Built the way the CLI will: `base-spm` ships `spm.model` and a tiny `tokenizer_config.json`.
-fn spm_tokenizer() -> Tokenizer {
+fn spm_tokenizer() -> LeanTokenizer {
     let dir = fixture("models/base-spm");
     let config = read_json(&dir.join("tokenizer_config.json"));
     tokenizer_from_spm(&dir.join("spm.model"), Some(&config)).unwrap()
@@ -41,12 +42,29 @@ fn strs(v: &Value) -> Vec<String> {
     v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect()
 }
 
-fn encode(tok: &Tokenizer, text: &str, specials: bool) -> Encoding {
-    tok.encode(text, specials).unwrap()
+/// Ours (zeroshot's unigram model) and the crate's own, through one call.
+trait Encode {
+    fn run(&self, input: tokenizers::EncodeInput<'_>, specials: bool) -> Encoding;
 }
 
-fn encode_pair(tok: &Tokenizer, a: &str, b: &str) -> Encoding {
-    tok.encode((a, b), true).unwrap()
+impl Encode for Tokenizer {
+    fn run(&self, input: tokenizers::EncodeInput<'_>, specials: bool) -> Encoding {
+        self.encode(input, specials).unwrap()
+    }
+}
+
+impl Encode for LeanTokenizer {
+    fn run(&self, input: tokenizers::EncodeInput<'_>, specials: bool) -> Encoding {
+        self.encode(input, specials).unwrap()
+    }
+}
+
+fn encode(tok: &impl Encode, text: &str, specials: bool) -> Encoding {
+    tok.run(text.into(), specials)
+}
+
+fn encode_pair(tok: &impl Encode, a: &str, b: &str) -> Encoding {
+    tok.run((a, b).into(), true)
 }
 
 fn documents() -> Vec<String> {
