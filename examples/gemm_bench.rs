@@ -64,13 +64,14 @@ pub fn kernel_only() {
     let (m, k, n) = (96, 256, 256);
     let a = rand(m * k, 3);
     let w = rand(n * k, 4);
-    let b = PackedB::from_weight(&w, n, k);
     let mut c = vec![0f32; m * n];
     let reps = 20000;
-    let t = Instant::now();
-    for _ in 0..reps {
-        gemm::gemm(&a, k, m, &b, 0..b.panels(), &mut c, n, Epilogue::None, Par::Serial);
+    for (name, b) in [("f32", PackedB::from_weight(&w, n, k)), ("bf16", PackedB::from_weight_bf16(&w, n, k))] {
+        let t = Instant::now();
+        for _ in 0..reps {
+            gemm::gemm(&a, k, m, &b, 0..b.panels(), &mut c, n, Epilogue::None, Par::Serial);
+        }
+        let s = t.elapsed().as_secs_f64();
+        println!("cache-resident {m}x{k}x{n} {name}, one thread: {:.1} GF", 2.0 * (m * k * n * reps) as f64 / s / 1e9);
     }
-    let s = t.elapsed().as_secs_f64();
-    println!("cache-resident {m}x{k}x{n}, one thread: {:.1} GF", 2.0 * (m * k * n * reps) as f64 / s / 1e9);
 }

@@ -47,10 +47,10 @@ type StridedFn = unsafe fn(
 /// - FMA kernels (`Kernel::pairs` false): A and B as for [`KernelFn`], B
 ///   widened exactly to f32 as it is read; one FMA chain over k per element,
 ///   the same bits on every such kernel.
-/// - dot-product kernels (`pairs`): k is taken two at a time. `a` holds
-///   `ceil(kc/2)` groups of MR u32 pairs (k even in the low half, odd in the
-///   high half, zero past kc), `b` as many groups of NR column pairs. Each
-///   pair adds the odd product, then the even one (what VDPBF16PS does).
+/// - dot-product kernels (`pairs`): k is taken two at a time. `a` holds MR
+///   rows of `ceil(kc/2)` u32 pairs each (k even in the low half, odd in the
+///   high half, zero past kc), `b` `ceil(kc/2)` groups of NR column pairs.
+///   Each pair adds the odd product, then the even one (what VDPBF16PS does).
 type KernelHalfFn =
     unsafe fn(kc: usize, a: *const f32, b: *const u16, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize);
 
@@ -430,25 +430,6 @@ fn pack_sliver(dst: &mut [f32], a: &[f32], lda: usize, h: usize, mr: usize, kc: 
     }
 }
 
-/// `dst[t*mr + r]` = row r's bf16 pair for k steps `2t, 2t+1` (rounded; the
-/// even step in the low half, zero past `kc`) for `r < h`, zero for the
-/// padding rows: A for a pair kernel. u32 bits kept in f32 slots (the
-/// packing buffer's type); nothing reads them as floats.
-fn pack_pairs(dst: &mut [f32], a: &[f32], lda: usize, h: usize, mr: usize, kc: usize) {
-    let kp = kc.div_ceil(2);
-    assert!(h <= mr && dst.len() >= mr * kp && (h == 0 || a.len() >= (h - 1) * lda + kc));
-    if h < mr {
-        dst[..mr * kp].fill(0.0);
-    }
-    for r in 0..h {
-        for (t, pair) in a[r * lda..r * lda + kc].chunks(2).enumerate() {
-            let lo = bf16_bits(pair[0]) as u32;
-            let hi = pair.get(1).map_or(0, |&v| bf16_bits(v) as u32);
-            dst[t * mr + r] = f32::from_bits(lo | hi << 16);
-        }
-    }
-}
-
 /// One (row block, panel group) tile of C, over all of k.
 ///
 /// # Safety
@@ -512,7 +493,14 @@ unsafe fn block(
                 let h = mr.min(m - s * mr);
                 let src = &a[(rows.start + s * mr) * lda + pc..];
                 if half && kern.pairs {
-                    pack_pairs(dst, src, lda, h, mr, kc);
+                    assert!(dst.len() >= mr * kc.div_ceil(2) && (h == 0 || src.len() >= (h - 1) * lda + kc));
+                    // SAFETY: a pair kernel exists only where the CPU has AVX512-BF16 (`cpu`
+                    // chose its level); dst holds mr rows of ceil(kc/2) pairs and src h rows
+                    // of kc values at stride lda (asserted).
+                    #[cfg(target_arch = "x86_64")]
+                    unsafe {
+                        x86::pack_pairs(dst.as_mut_ptr() as *mut u32, src.as_ptr(), lda, h, mr, kc)
+                    };
                 } else {
                     pack_sliver(dst, src, lda, h, mr, kc, half);
                 }
@@ -722,6 +710,45 @@ mod x86 {
         }
     }
 
+    /// A sliver of A for a pair kernel: row r's bf16 pairs (k steps 2t and
+    /// 2t+1, rounded to nearest even, the even one in the low half; zero past
+    /// kc) at `dst[r * ceil(kc/2) + t]` for r < h; rows h..mr zero. Rounding is
+    /// VCVTNE2PS2BF16's: bf16_round's for every value but subnormals, which
+    /// it flushes to zero (as VDPBF16PS would then treat them anyway).
+    ///
+    /// # Safety
+    /// AVX512-BF16 is present; `dst` is valid for `mr * ceil(kc/2)` writes;
+    /// rows r < h of `a` hold kc values at stride lda.
+    #[target_feature(enable = "avx512f,avx512bf16")]
+    pub unsafe fn pack_pairs(dst: *mut u32, a: *const f32, lda: usize, h: usize, mr: usize, kc: usize) {
+        let kpc = kc.div_ceil(2);
+        let lanes = |n: usize| -> __mmask16 { if n >= 16 { 0xffff } else { ((1u32 << n) - 1) as __mmask16 } };
+        for r in 0..mr {
+            // SAFETY: row r of dst is inside its mr * kpc values.
+            let out = unsafe { dst.add(r * kpc) };
+            if r >= h {
+                // SAFETY: as above.
+                unsafe { std::ptr::write_bytes(out, 0, kpc) };
+                continue;
+            }
+            let row = a.wrapping_add(r * lda);
+            let mut kk = 0;
+            while kk < kc {
+                let n = (kc - kk).min(32);
+                // SAFETY: masked loads read only the row's values kk..kk+n (masked-off
+                // lanes never fault); the masked store writes pairs kk/2..kk/2+ceil(n/2)
+                // of row r, inside dst.
+                unsafe {
+                    let lo = _mm512_maskz_loadu_ps(lanes(n), row.wrapping_add(kk));
+                    let hi = _mm512_maskz_loadu_ps(lanes(n.saturating_sub(16)), row.wrapping_add(kk + 16));
+                    let v = std::mem::transmute::<__m512bh, __m512i>(_mm512_cvtne2ps_pbh(hi, lo));
+                    _mm512_mask_storeu_epi32(out.add(kk / 2) as *mut i32, lanes(n.div_ceil(2)), v);
+                }
+                kk += 32;
+            }
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     unsafe fn avx512_dp(kc: usize, a: *const f32, b: *const u16, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
         // SAFETY: AVX512-BF16 is present; `a` and `b` in the pair layout of the
@@ -850,7 +877,8 @@ mod x86 {
     }
 
     /// A 12 x 32 tile of bf16 products over `pairs` k pairs with VDPBF16PS:
-    /// `a` holds 12 u32 pairs per step, `b` 32 column pairs (128 bytes).
+    /// `a` holds 12 rows of `pairs` u32 pairs, `b` 32 column pairs per step
+    /// (128 bytes).
     #[target_feature(enable = "avx512f,avx512bf16")]
     #[allow(clippy::too_many_arguments)]
     unsafe fn tile512_dp(pairs: usize, a: *const u32, b: *const u16, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
@@ -882,8 +910,8 @@ mod x86 {
             _mm_prefetch::<_MM_HINT_T0>(ahead);
             _mm_prefetch::<_MM_HINT_T0>(ahead.wrapping_add(64));
             for (r, row) in acc.iter_mut().enumerate() {
-                // SAFETY: step kp of the packed sliver holds MR pairs.
-                let pair = unsafe { *a.add(kp * MR + r) };
+                // SAFETY: row r of the packed sliver holds `pairs` pairs.
+                let pair = unsafe { *a.add(r * pairs + kp) };
                 // SAFETY: as above, a plain reinterpretation of 16 u32 lanes.
                 let av = unsafe { std::mem::transmute::<__m512i, __m512bh>(_mm512_set1_epi32(pair as i32)) };
                 row[0] = _mm512_dpbf16_ps(row[0], av, b0);
@@ -1166,7 +1194,12 @@ mod tests {
                             let mut bp = vec![0u16; nr * kc.div_ceil(2) * 2];
                             let src = &a[i0 * k + ks.start..];
                             if kern.pairs {
-                                pack_pairs(&mut ap, src, k, rows, mr, kc);
+                                // SAFETY: only pair kernels the CPU runs get here; ap holds mr rows
+                                // of ceil(kc/2) pairs, src `rows` rows of kc values at stride k.
+                                #[cfg(target_arch = "x86_64")]
+                                unsafe {
+                                    x86::pack_pairs(ap.as_mut_ptr() as *mut u32, src.as_ptr(), k, rows, mr, kc)
+                                };
                             } else {
                                 pack_sliver(&mut ap, src, k, rows, mr, kc, true);
                             }
