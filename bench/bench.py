@@ -961,40 +961,31 @@ def run_precisions(args, measure, corpus, labels, threads, binary, zs_env, child
         rows.append(dict(name=name + " (end to end)", seconds=r["wall"], pairs=pairs, rss_gb=r["maxrss_kb"] / 1024 / 1024,
                          results=parse_jsonl(r["stdout"]), kernel=st.get("kernel")))
 
-    def hf(dtype):
-        out = os.path.join(work, f"hf-wide-{dtype}.json")
-        name = f"HF pipeline {dtype}, bs=1"
-
+    def child(name, argv, out, row_name):
+        """A child (bench.py hf/onnx) that writes its seconds and results to `out`."""
         def run():
             log(f"{name} (wider-init checkpoint) ...")
-            r = run_child([py, me, "hf", "--model", wide, "--corpus", corpus, "--labels", ",".join(labels),
-                           "--threads", str(threads), "--batch-size", "1", "--dtype", dtype, "--out", out], env=child_env)
+            r = run_child([py, me] + argv + ["--corpus", corpus, "--labels", ",".join(labels),
+                                             "--threads", str(threads), "--out", out], env=child_env)
             check_rc(name, r)
             with open(out) as f:
                 r["res"] = json.load(f)
             log(f"  {r['res']['seconds']:.2f} s, peak RSS {r['maxrss_kb'] / 1024:.0f} MiB")
             return r
         r = measure(name, run, lambda r: r["res"]["seconds"])
-        rows.append(dict(name=name + " (excl. load)", seconds=r["res"]["seconds"], pairs=pairs,
+        rows.append(dict(name=row_name, seconds=r["res"]["seconds"], pairs=pairs,
                          rss_gb=r["maxrss_kb"] / 1024 / 1024, results=r["res"]["results"]))
+
+    def hf(dtype):
+        name = f"HF pipeline {dtype}, bs=1"
+        child(name, ["hf", "--model", wide, "--batch-size", "1", "--dtype", dtype],
+              os.path.join(work, f"hf-wide-{dtype}.json"), name + " (excl. load)")
 
     def ort(kind):
         model = os.path.join(onnx_dir, "model.onnx" if kind == "float32" else "model-int8.onnx")
-        out = os.path.join(work, f"ort-wide-{kind}.json")
         name = f"ONNX Runtime {kind}" + (" (quantize_dynamic, per-channel weights)" if kind != "float32" else "")
-
-        def run():
-            log(f"{name} (wider-init checkpoint) ...")
-            r = run_child([py, me, "onnx", "--model", wide, "--onnx", model, "--corpus", corpus,
-                           "--labels", ",".join(labels), "--threads", str(threads), "--out", out], env=child_env)
-            check_rc(name, r)
-            with open(out) as f:
-                r["res"] = json.load(f)
-            log(f"  {r['res']['seconds']:.2f} s, peak RSS {r['maxrss_kb'] / 1024:.0f} MiB")
-            return r
-        r = measure(name, run, lambda r: r["res"]["seconds"])
-        rows.append(dict(name=name + ", one pair per run (excl. load)", seconds=r["res"]["seconds"], pairs=pairs,
-                         rss_gb=r["maxrss_kb"] / 1024 / 1024, results=r["res"]["results"]))
+        child(name, ["onnx", "--model", wide, "--onnx", model], os.path.join(work, f"ort-wide-{kind}.json"),
+              name + ", one pair per run (excl. load)")
 
     hf("float32")
     zs("f32")

@@ -722,7 +722,6 @@ mod x86 {
     #[target_feature(enable = "avx512f,avx512bf16")]
     pub unsafe fn pack_pairs(dst: *mut u32, a: *const f32, lda: usize, h: usize, mr: usize, kc: usize) {
         let kpc = kc.div_ceil(2);
-        let lanes = |n: usize| -> __mmask16 { if n >= 16 { 0xffff } else { ((1u32 << n) - 1) as __mmask16 } };
         for r in 0..mr {
             // SAFETY: row r of dst is inside its mr * kpc values.
             let out = unsafe { dst.add(r * kpc) };
@@ -739,10 +738,10 @@ mod x86 {
                 // lanes never fault); the masked store writes pairs kk/2..kk/2+ceil(n/2)
                 // of row r, inside dst.
                 unsafe {
-                    let lo = _mm512_maskz_loadu_ps(lanes(n), row.wrapping_add(kk));
-                    let hi = _mm512_maskz_loadu_ps(lanes(n.saturating_sub(16)), row.wrapping_add(kk + 16));
+                    let lo = _mm512_maskz_loadu_ps(mask16(n), row.wrapping_add(kk));
+                    let hi = _mm512_maskz_loadu_ps(mask16(n.saturating_sub(16)), row.wrapping_add(kk + 16));
                     let v = std::mem::transmute::<__m512bh, __m512i>(_mm512_cvtne2ps_pbh(hi, lo));
-                    _mm512_mask_storeu_epi32(out.add(kk / 2) as *mut i32, lanes(n.div_ceil(2)), v);
+                    _mm512_mask_storeu_epi32(out.add(kk / 2) as *mut i32, mask16(n.div_ceil(2)), v);
                 }
                 kk += 32;
             }
@@ -823,25 +822,61 @@ mod x86 {
         }
     }
 
+    /// Lanes `0..n` of a 16-lane mask, for `n` clamped to 0..=16.
+    fn mask16(n: usize) -> __mmask16 {
+        if n >= 16 {
+            0xffff
+        } else {
+            ((1u32 << n) - 1) as __mmask16
+        }
+    }
+
+    /// The first `rows x cols` of a 12 x 32 tile of C, zero elsewhere.
+    ///
+    /// # Safety
+    /// AVX-512F is present; C's `rows x cols` tile at stride `ldc` is readable.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn load_c12x32(c: *const f32, ldc: usize, rows: usize, cols: usize) -> [[__m512; 2]; 12] {
+        let (m0, m1) = (mask16(cols), mask16(cols.saturating_sub(16)));
+        let mut acc = [[_mm512_setzero_ps(); 2]; 12];
+        for (r, row) in acc.iter_mut().enumerate().take(rows) {
+            // SAFETY: masked loads touch only the `cols` values of row r, inside the tile.
+            unsafe {
+                let p = c.add(r * ldc);
+                row[0] = _mm512_maskz_loadu_ps(m0, p);
+                row[1] = _mm512_maskz_loadu_ps(m1, p.add(16));
+            }
+        }
+        acc
+    }
+
+    /// Writes the first `rows x cols` of a 12 x 32 tile to C.
+    ///
+    /// # Safety
+    /// AVX-512F is present; C's `rows x cols` tile at stride `ldc` is writable.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn store_c12x32(acc: &[[__m512; 2]; 12], c: *mut f32, ldc: usize, rows: usize, cols: usize) {
+        let (m0, m1) = (mask16(cols), mask16(cols.saturating_sub(16)));
+        for (r, row) in acc.iter().enumerate().take(rows) {
+            // SAFETY: masked stores touch only the `cols` values of row r, inside the tile.
+            unsafe {
+                let p = c.add(r * ldc);
+                _mm512_mask_storeu_ps(p, m0, row[0]);
+                _mm512_mask_storeu_ps(p.add(16), m1, row[1]);
+            }
+        }
+    }
+
     /// A 12 x 32 tile with AVX-512; `a(r, kk)` reads A; B's panel holds kc
     /// steps of 32 f32, or bf16 when `BF16` (see `tile256`).
     #[target_feature(enable = "avx512f")]
     #[allow(clippy::too_many_arguments)]
     unsafe fn tile512<const BF16: bool>(kc: usize, a: impl Fn(usize, usize) -> f32, b: *const u8, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
         const MR: usize = 12;
-        let lanes = |n: usize| -> __mmask16 { if n >= 16 { 0xffff } else { ((1u32 << n) - 1) as __mmask16 } };
-        let (m0, m1) = (lanes(cols), lanes(cols.saturating_sub(16)));
-        let mut acc = [[_mm512_setzero_ps(); 2]; MR];
-        if load {
-            for (r, row) in acc.iter_mut().enumerate().take(rows) {
-                // SAFETY: C's rows x cols tile is valid; masked loads touch only `cols` values.
-                unsafe {
-                    let p = c.add(r * ldc);
-                    row[0] = _mm512_maskz_loadu_ps(m0, p);
-                    row[1] = _mm512_maskz_loadu_ps(m1, p.add(16));
-                }
-            }
-        }
+        // SAFETY: C's rows x cols tile is valid (the caller's contract).
+        let mut acc = if load { unsafe { load_c12x32(c, ldc, rows, cols) } } else { [[_mm512_setzero_ps(); 2]; MR] };
         let step = if BF16 { 64 } else { 128 };
         for kk in 0..kc {
             // SAFETY: step kk of the panel is readable (the caller's contract).
@@ -866,14 +901,8 @@ mod x86 {
                 row[1] = _mm512_fmadd_ps(av, b1, row[1]);
             }
         }
-        for (r, row) in acc.iter().enumerate().take(rows) {
-            // SAFETY: as for the loads.
-            unsafe {
-                let p = c.add(r * ldc);
-                _mm512_mask_storeu_ps(p, m0, row[0]);
-                _mm512_mask_storeu_ps(p.add(16), m1, row[1]);
-            }
-        }
+        // SAFETY: as for the loads.
+        unsafe { store_c12x32(&acc, c, ldc, rows, cols) };
     }
 
     /// A 12 x 32 tile of bf16 products over `pairs` k pairs with VDPBF16PS:
@@ -883,19 +912,8 @@ mod x86 {
     #[allow(clippy::too_many_arguments)]
     unsafe fn tile512_dp(pairs: usize, a: *const u32, b: *const u16, c: *mut f32, ldc: usize, load: bool, rows: usize, cols: usize) {
         const MR: usize = 12;
-        let lanes = |n: usize| -> __mmask16 { if n >= 16 { 0xffff } else { ((1u32 << n) - 1) as __mmask16 } };
-        let (m0, m1) = (lanes(cols), lanes(cols.saturating_sub(16)));
-        let mut acc = [[_mm512_setzero_ps(); 2]; MR];
-        if load {
-            for (r, row) in acc.iter_mut().enumerate().take(rows) {
-                // SAFETY: C's rows x cols tile is valid; masked loads touch only `cols` values.
-                unsafe {
-                    let p = c.add(r * ldc);
-                    row[0] = _mm512_maskz_loadu_ps(m0, p);
-                    row[1] = _mm512_maskz_loadu_ps(m1, p.add(16));
-                }
-            }
-        }
+        // SAFETY: C's rows x cols tile is valid (the caller's contract).
+        let mut acc = if load { unsafe { load_c12x32(c, ldc, rows, cols) } } else { [[_mm512_setzero_ps(); 2]; MR] };
         for kp in 0..pairs {
             // SAFETY: pair kp of the panel (64 u16) is readable (the caller's contract).
             // The casts reinterpret 512 bits of bf16 pairs as the instruction's type.
@@ -918,14 +936,8 @@ mod x86 {
                 row[1] = _mm512_dpbf16_ps(row[1], av, b1);
             }
         }
-        for (r, row) in acc.iter().enumerate().take(rows) {
-            // SAFETY: as for the loads.
-            unsafe {
-                let p = c.add(r * ldc);
-                _mm512_mask_storeu_ps(p, m0, row[0]);
-                _mm512_mask_storeu_ps(p.add(16), m1, row[1]);
-            }
-        }
+        // SAFETY: as for the loads.
+        unsafe { store_c12x32(&acc, c, ldc, rows, cols) };
     }
 }
 
