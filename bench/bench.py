@@ -1047,6 +1047,8 @@ def precision_section(w, rows, n_docs):
         w(f"| with AVX2 only, bf16 no slower than f32 | bf16 {b['seconds']:.2f} s, f32 {f['seconds']:.2f} s | "
           f"{met(b['seconds'] <= f['seconds'] * 1.02)} |")
     w("")
+    w("int8 was built and measured but not shipped (top-1 24/30 against the 28/30 bar): "
+      "see `bench/experiments/int8.md`.\n")
 
 
 def gap_section(w, stats, fwd_gflops, hf, gemm, gemm_bench):
